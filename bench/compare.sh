@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: DeepMap vs. a reference framework on the same machine.
+#
+#   bench/compare.sh cpu [--seconds S]
+#
+# Modes:
+#   cpu   DeepMap.Bench `cpu` workloads vs. the PyTorch CPU peer (bench/peers/pytorch_cpu.py).
+#
+# Both sides print `RESULT <workload> <value> <unit>` lines (throughputs: higher is better);
+# for every workload present in both, this prints `RATIO <workload> <deepmap/pytorch>`.
+#
+# Environment knobs (optional):
+#   DEEPMAP_PEER_PYTHON        interpreter for the peer (default /usr/bin/python3, Debian's python3-torch)
+#   DEEPMAP_PEER_CORETYPE      if set, OPENBLAS_CORETYPE for the peer only (default: unset, OpenBLAS autodetects)
+set -euo pipefail
+
+usage() {
+    echo "usage: bench/compare.sh cpu [--seconds S]" >&2
+    echo "  modes: cpu   DeepMap.Bench vs. PyTorch CPU peer" >&2
+}
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+if [[ $# -lt 1 ]]; then
+    usage
+    exit 2
+fi
+mode="$1"
+shift
+
+secs=3
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --seconds)
+            [[ $# -ge 2 ]] || { echo "compare.sh: --seconds needs a value" >&2; usage; exit 2; }
+            secs="$2"; shift 2 ;;
+        --seconds=*)
+            secs="${1#--seconds=}"; shift ;;
+        -h|--help)
+            usage; exit 0 ;;
+        *)
+            echo "compare.sh: unknown argument: $1" >&2; usage; exit 2 ;;
+    esac
+done
+if ! [[ "$secs" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+    echo "compare.sh: --seconds must be a positive number, got '$secs'" >&2
+    exit 2
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# Prints `RATIO <workload> <a/b>` for each workload in both RESULT files (order of file a).
+print_ratios() {
+    local a="$1" b="$2"
+    awk '
+        FNR == NR { if ($1 == "RESULT") { va[$2] = $3; ua[$2] = $4; order[++n] = $2 } next }
+        $1 == "RESULT" { vb[$2] = $3; ub[$2] = $4 }
+        END {
+            print ""
+            for (i = 1; i <= n; i++) {
+                w = order[i]
+                if (!(w in vb)) continue
+                if (ua[w] != ub[w]) printf "# warning: unit mismatch for %s: %s vs %s\n", w, ua[w], ub[w]
+                if (vb[w] + 0 == 0) { printf "RATIO %s nan\n", w; continue }
+                printf "RATIO %s %.2f\n", w, va[w] / vb[w]
+            }
+        }' "$a" "$b"
+}
+
+run_cpu() {
+    local py="${DEEPMAP_PEER_PYTHON:-/usr/bin/python3}"
+    if ! "$py" -c 'import torch' >/dev/null 2>&1; then
+        echo "compare.sh: $py cannot import torch; install it with: apt-get install -y python3-torch" >&2
+        exit 1
+    fi
+
+    echo "=== DeepMap: dotnet run -c Release --project bench/DeepMap.Bench -- cpu --seconds $secs"
+    dotnet run -c Release --project bench/DeepMap.Bench -- cpu --seconds "$secs" | tee "$tmp/deepmap.txt"
+
+    echo
+    echo "=== PyTorch peer: $py bench/peers/pytorch_cpu.py --seconds $secs"
+    local -a peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_VERBOSE=2)
+    if [[ -n "${DEEPMAP_PEER_CORETYPE:-}" ]]; then
+        peer_env+=("OPENBLAS_CORETYPE=$DEEPMAP_PEER_CORETYPE")
+    fi
+    "${peer_env[@]}" "$py" -u bench/peers/pytorch_cpu.py --seconds "$secs" 2>&1 | tee "$tmp/pytorch.txt"
+
+    print_ratios "$tmp/deepmap.txt" "$tmp/pytorch.txt"
+}
+
+case "$mode" in
+    cpu) run_cpu ;;
+    -h|--help) usage; exit 0 ;;
+    *)
+        echo "compare.sh: unknown mode '$mode'" >&2
+        usage
+        exit 2 ;;
+esac

@@ -1,0 +1,63 @@
+namespace DeepMap.Tensors.Autograd;
+
+/// <summary>Reverse-mode differentiation over the graph recorded by the forward ops, in reverse topological order.</summary>
+internal static class BackwardPass
+{
+    public static void Run(Tensor root, Tensor? outputGradient)
+    {
+        if (!root.TracksGradient)
+            throw new InvalidOperationException("Backward() on a tensor that does not depend on any parameter (was it computed under NoGrad, or with no RequiresGrad input?)");
+        if (outputGradient is null && root.Size != 1)
+            throw new InvalidOperationException($"Backward() without an output gradient needs a scalar; this tensor has {root.Size} elements");
+
+        var order = TopologicalOrder(root);
+        var sink = new GradientSink();
+        var seed = outputGradient is null ? Tensor.Full(root.Backend, 1, root.Shape) : CopyOf(outputGradient);
+        sink.Add(root, seed);
+        using (GradMode.Disable())
+        {
+            for (var i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                var g = sink.Take(t);
+                if (g is null) continue;
+                t.Node!.Backward(g, sink);
+                g.Release();
+            }
+        }
+    }
+
+    private static Tensor CopyOf(Tensor t)
+    {
+        var copy = Tensor.Empty(t.Backend, t.Shape);
+        t.Backend.CopyRows(t.Storage, 0, t.Size, copy.Storage, 0, t.Size, 1, t.Size);
+        return copy;
+    }
+
+    /// <summary>Non-leaf tensors, each after all the tensors it reads (iterative, so deep graphs cannot overflow the stack).</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Tensor, int Next)>();
+        if (root.Node is null) return order;
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.Node!.Inputs;
+            if (next < inputs.Length)
+            {
+                stack.Push((t, next + 1));
+                var input = inputs[next];
+                if (input.Node is not null && visited.Add(input)) stack.Push((input, 0));
+            }
+            else
+            {
+                order.Add(t);
+            }
+        }
+        return order;
+    }
+}

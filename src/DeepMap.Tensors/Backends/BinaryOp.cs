@@ -1,0 +1,9 @@
+namespace DeepMap.Tensors.Backends;
+
+public enum BinaryOp
+{
+    Add,
+    Sub,
+    Mul,
+    Div,
+}

@@ -1,0 +1,185 @@
+using System.Numerics.Tensors;
+
+namespace DeepMap.Tensors.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public void Im2Col(Storage x, Storage columns, in Conv2DGeometry g)
+    {
+        var xv = A(x);
+        var cv = A(columns);
+        var geometry = g;
+        var width = g.Batch * g.OutPixels;
+        ForChunks(g.Batch, (long)g.Patch * g.OutPixels, (n0, n1) =>
+        {
+            for (var n = n0; n < n1; n++) Im2ColImage(xv, cv, geometry, n, width);
+        });
+    }
+
+    private static void Im2ColImage(float[] x, float[] columns, in Conv2DGeometry g, int n, int width)
+    {
+        for (var c = 0; c < g.Channels; c++)
+        {
+            var plane = x.AsSpan((n * g.Channels + c) * g.Height * g.Width, g.Height * g.Width);
+            for (var ky = 0; ky < g.KernelHeight; ky++)
+                for (var kx = 0; kx < g.KernelWidth; kx++)
+                {
+                    var row = (c * g.KernelHeight + ky) * g.KernelWidth + kx;
+                    var dst = columns.AsSpan(row * width + n * g.OutPixels, g.OutPixels);
+                    for (var oy = 0; oy < g.OutHeight; oy++)
+                    {
+                        var iy = oy * g.Stride - g.PadTop + ky;
+                        var line = dst.Slice(oy * g.OutWidth, g.OutWidth);
+                        if (iy < 0 || iy >= g.Height)
+                        {
+                            line.Clear();
+                            continue;
+                        }
+                        var src = plane.Slice(iy * g.Width, g.Width);
+                        if (g.Stride == 1)
+                        {
+                            // ix = ox − padLeft + kx: one contiguous run, zero outside the image.
+                            var shift = kx - g.PadLeft;
+                            var first = Math.Max(0, -shift);
+                            var last = Math.Min(g.OutWidth, g.Width - shift);
+                            line[..first].Clear();
+                            if (last > first) src.Slice(first + shift, last - first).CopyTo(line[first..]);
+                            line[Math.Max(first, last)..].Clear();
+                        }
+                        else
+                        {
+                            for (var ox = 0; ox < g.OutWidth; ox++)
+                            {
+                                var ix = ox * g.Stride - g.PadLeft + kx;
+                                line[ox] = ix >= 0 && ix < g.Width ? src[ix] : 0;
+                            }
+                        }
+                    }
+                }
+        }
+    }
+
+    public void Col2Im(Storage columns, Storage dx, in Conv2DGeometry g)
+    {
+        var cv = A(columns);
+        var dv = A(dx);
+        var geometry = g;
+        var width = g.Batch * g.OutPixels;
+        ForChunks(g.Batch, (long)g.Patch * g.OutPixels, (n0, n1) =>
+        {
+            for (var n = n0; n < n1; n++) Col2ImImage(cv, dv, geometry, n, width);
+        });
+    }
+
+    private static void Col2ImImage(float[] columns, float[] dx, in Conv2DGeometry g, int n, int width)
+    {
+        dx.AsSpan(n * g.Channels * g.Height * g.Width, g.Channels * g.Height * g.Width).Clear();
+        for (var c = 0; c < g.Channels; c++)
+        {
+            var plane = dx.AsSpan((n * g.Channels + c) * g.Height * g.Width, g.Height * g.Width);
+            for (var ky = 0; ky < g.KernelHeight; ky++)
+                for (var kx = 0; kx < g.KernelWidth; kx++)
+                {
+                    var row = (c * g.KernelHeight + ky) * g.KernelWidth + kx;
+                    var src = columns.AsSpan(row * width + n * g.OutPixels, g.OutPixels);
+                    for (var oy = 0; oy < g.OutHeight; oy++)
+                    {
+                        var iy = oy * g.Stride - g.PadTop + ky;
+                        if (iy < 0 || iy >= g.Height) continue;
+                        var line = src.Slice(oy * g.OutWidth, g.OutWidth);
+                        var dst = plane.Slice(iy * g.Width, g.Width);
+                        if (g.Stride == 1)
+                        {
+                            var shift = kx - g.PadLeft;
+                            var first = Math.Max(0, -shift);
+                            var last = Math.Min(g.OutWidth, g.Width - shift);
+                            if (last > first)
+                            {
+                                var target = dst.Slice(first + shift, last - first);
+                                TensorPrimitives.Add(target, line[first..last], target);
+                            }
+                        }
+                        else
+                        {
+                            for (var ox = 0; ox < g.OutWidth; ox++)
+                            {
+                                var ix = ox * g.Stride - g.PadLeft + kx;
+                                if (ix >= 0 && ix < g.Width) dst[ix] += line[ox];
+                            }
+                        }
+                    }
+                }
+        }
+    }
+
+    public void ChannelBiasActivation(Storage y, Storage bias, int batch, int channels, int inner, Activation activation)
+    {
+        var yv = A(y);
+        var bv = A(bias);
+        ForChunks(batch * channels, inner, (p0, p1) =>
+        {
+            for (var p = p0; p < p1; p++)
+            {
+                var span = yv.AsSpan(p * inner, inner);
+                TensorPrimitives.Add(span, bv[p % channels], span);
+                Activations.Apply(activation, span);
+            }
+        });
+    }
+
+    public void MaxPool2D(Storage x, Storage y, Storage argMax, in Conv2DGeometry g)
+    {
+        var xv = A(x);
+        var yv = A(y);
+        var av = A(argMax);
+        var geometry = g;
+        ForChunks(g.Batch * g.Channels, (long)g.OutPixels * g.KernelHeight * g.KernelWidth, (p0, p1) =>
+        {
+            for (var plane = p0; plane < p1; plane++) MaxPoolPlane(xv, yv, av, geometry, plane);
+        });
+    }
+
+    private static void MaxPoolPlane(float[] x, float[] y, float[] argMax, in Conv2DGeometry g, int plane)
+    {
+        var input = x.AsSpan(plane * g.Height * g.Width, g.Height * g.Width);
+        var baseOut = plane * g.OutPixels;
+        for (var oy = 0; oy < g.OutHeight; oy++)
+            for (var ox = 0; ox < g.OutWidth; ox++)
+            {
+                var best = float.NegativeInfinity;
+                var bestIndex = -1;
+                for (var ky = 0; ky < g.KernelHeight; ky++)
+                {
+                    var iy = oy * g.Stride - g.PadTop + ky;
+                    if (iy < 0 || iy >= g.Height) continue;
+                    for (var kx = 0; kx < g.KernelWidth; kx++)
+                    {
+                        var ix = ox * g.Stride - g.PadLeft + kx;
+                        if (ix < 0 || ix >= g.Width) continue;
+                        var v = input[iy * g.Width + ix];
+                        if (bestIndex < 0 || v > best) { best = v; bestIndex = iy * g.Width + ix; }
+                    }
+                }
+                y[baseOut + oy * g.OutWidth + ox] = best;
+                argMax[baseOut + oy * g.OutWidth + ox] = bestIndex;
+            }
+    }
+
+    public void MaxPool2DBackward(Storage dy, Storage argMax, Storage dx, in Conv2DGeometry g)
+    {
+        var gv = A(dy);
+        var av = A(argMax);
+        var dv = A(dx);
+        var geometry = g;
+        ForChunks(g.Batch * g.Channels, geometry.OutPixels, (p0, p1) =>
+        {
+            for (var plane = p0; plane < p1; plane++)
+            {
+                var d = dv.AsSpan(plane * geometry.Height * geometry.Width, geometry.Height * geometry.Width);
+                d.Clear();
+                for (var o = 0; o < geometry.OutPixels; o++)
+                    d[(int)av[plane * geometry.OutPixels + o]] += gv[plane * geometry.OutPixels + o];
+            }
+        });
+    }
+}

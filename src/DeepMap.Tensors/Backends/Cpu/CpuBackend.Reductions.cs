@@ -1,0 +1,224 @@
+using System.Numerics.Tensors;
+
+namespace DeepMap.Tensors.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public void ReduceSum(Storage x, ReadOnlySpan<int> xShape, Storage y, ReadOnlySpan<int> yShape)
+    {
+        var xv = A(x);
+        var yv = A(y);
+        var ySize = ShapeMath.Size(yShape);
+        var xSize = ShapeMath.Size(xShape);
+        // Merge adjacent dimensions that are both kept or both summed: [N, C] → [C] is a column sum,
+        // [N, C, H, W] → [1, C, 1, 1] is rows of H·W summed into C slots.
+        var dims = new List<(int Size, bool Kept)>();
+        for (var i = 0; i < xShape.Length; i++)
+        {
+            if (xShape[i] == 1) continue;
+            var kept = yShape[i] != 1;
+            if (dims.Count > 0 && dims[^1].Kept == kept) dims[^1] = (dims[^1].Size * xShape[i], kept);
+            else dims.Add((xShape[i], kept));
+        }
+        var ys = yv.AsSpan(0, ySize);
+        if (dims.Count == 0)
+        {
+            xv.AsSpan(0, xSize).CopyTo(ys);
+            return;
+        }
+        var inner = dims[^1].Size;
+        var innerKept = dims[^1].Kept;
+        ys.Clear();
+        var rows = xSize / inner;
+        for (var r = 0; r < rows; r++)
+        {
+            // The row's position in y: walk the outer dimensions, counting only the kept ones.
+            var rest = r;
+            var yOffset = 0;
+            var yStride = innerKept ? inner : 1;
+            for (var d = dims.Count - 2; d >= 0; d--)
+            {
+                var index = rest % dims[d].Size;
+                rest /= dims[d].Size;
+                if (dims[d].Kept)
+                {
+                    yOffset += index * yStride;
+                    yStride *= dims[d].Size;
+                }
+            }
+            var row = xv.AsSpan(r * inner, inner);
+            if (innerKept) TensorPrimitives.Add(ys.Slice(yOffset, inner), row, ys.Slice(yOffset, inner));
+            else ys[yOffset] += TensorPrimitives.Sum(row);
+        }
+    }
+
+    public void ReduceMax(Storage x, int outer, int axis, int inner, Storage max, Storage argMax)
+    {
+        var xv = A(x);
+        var mv = A(max);
+        var av = A(argMax);
+        ForChunks(outer, (long)axis * inner, (o0, o1) =>
+        {
+            for (var o = o0; o < o1; o++)
+            {
+                if (inner == 1)
+                {
+                    var row = xv.AsSpan(o * axis, axis);
+                    var index = TensorPrimitives.IndexOfMax(row);
+                    mv[o] = row[index];
+                    av[o] = index;
+                    continue;
+                }
+                for (var i = 0; i < inner; i++)
+                {
+                    var best = float.NegativeInfinity;
+                    var bestIndex = 0;
+                    for (var a = 0; a < axis; a++)
+                    {
+                        var v = xv[(o * axis + a) * inner + i];
+                        if (v > best || float.IsNaN(v) && !float.IsNaN(best)) { best = v; bestIndex = a; }
+                    }
+                    mv[o * inner + i] = best;
+                    av[o * inner + i] = bestIndex;
+                }
+            }
+        });
+    }
+
+    public void Permute(Storage x, ReadOnlySpan<int> xShape, ReadOnlySpan<int> permutation, Storage y)
+    {
+        var xv = A(x);
+        var yv = A(y);
+        var rank = xShape.Length;
+        var shape = xShape.ToArray();
+        var perm = permutation.ToArray();
+        var yShape = new int[rank];
+        for (var i = 0; i < rank; i++) yShape[i] = shape[perm[i]];
+        var xStrides = new int[rank];
+        var stride = 1;
+        for (var i = rank - 1; i >= 0; i--)
+        {
+            xStrides[i] = stride;
+            stride *= shape[i];
+        }
+        // Trailing axes that stay in place move as contiguous runs.
+        var keptTail = 0;
+        var run = 1;
+        while (keptTail < rank && perm[rank - 1 - keptTail] == rank - 1 - keptTail)
+        {
+            run *= shape[rank - 1 - keptTail];
+            keptTail++;
+        }
+        var outerRank = rank - keptTail;
+        var total = ShapeMath.Size(shape);
+        var runs = total / run;
+        ForChunks(runs, run, (r0, r1) =>
+        {
+            Span<int> index = stackalloc int[Math.Max(outerRank, 1)];
+            for (var r = r0; r < r1; r++)
+            {
+                var rest = r;
+                var source = 0;
+                for (var d = outerRank - 1; d >= 0; d--)
+                {
+                    index[d] = rest % yShape[d];
+                    rest /= yShape[d];
+                    source += index[d] * xStrides[perm[d]];
+                }
+                if (run == 1) yv[r] = xv[source];
+                else xv.AsSpan(source, run).CopyTo(yv.AsSpan(r * run, run));
+            }
+        });
+    }
+
+    public void Softmax(Storage x, Storage y, int rows, int cols)
+    {
+        var xv = A(x);
+        var yv = A(y);
+        ForChunks(rows, cols * 4, (r0, r1) =>
+        {
+            for (var r = r0; r < r1; r++) StableSoftmax(xv.AsSpan(r * cols, cols), yv.AsSpan(r * cols, cols));
+        });
+    }
+
+    /// <summary>Subtracts the row max first: TensorPrimitives.SoftMax overflows to NaN on inputs like [1000, 1001].</summary>
+    private static float StableSoftmax(ReadOnlySpan<float> x, Span<float> y)
+    {
+        var max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, y);
+        TensorPrimitives.Exp(y, y);
+        var sum = TensorPrimitives.Sum(y);
+        TensorPrimitives.Divide(y, sum, y);
+        return MathF.Log(sum) + max;
+    }
+
+    public void SoftmaxBackward(Storage y, Storage dy, Storage dx, int rows, int cols)
+    {
+        var yv = A(y);
+        var gv = A(dy);
+        var ov = A(dx);
+        ForChunks(rows, cols * 3, (r0, r1) =>
+        {
+            for (var r = r0; r < r1; r++)
+            {
+                var ys = yv.AsSpan(r * cols, cols);
+                var os = ov.AsSpan(r * cols, cols);
+                var dot = TensorPrimitives.Dot(gv.AsSpan(r * cols, cols), ys);
+                TensorPrimitives.Subtract(gv.AsSpan(r * cols, cols), dot, os);
+                TensorPrimitives.Multiply(os, ys, os);
+            }
+        });
+    }
+
+    public void SoftmaxCrossEntropy(Storage logits, Storage targets, bool targetsAreIndices, int rows, int cols, Storage rowLoss, Storage gradient, double gradientScale)
+    {
+        var xv = A(logits);
+        var tv = A(targets);
+        var lv = A(rowLoss);
+        var gv = A(gradient);
+        var scale = (float)gradientScale;
+        for (var r = 0; r < rows && targetsAreIndices; r++) Reference.ReferenceBackend.ClassIndex(tv[r], cols, r);
+        ForChunks(rows, cols * 4, (r0, r1) =>
+        {
+            for (var r = r0; r < r1; r++)
+            {
+                var xs = xv.AsSpan(r * cols, cols);
+                var gs = gv.AsSpan(r * cols, cols);
+                var logSum = StableSoftmax(xs, gs);
+                if (targetsAreIndices)
+                {
+                    var k = (int)tv[r];
+                    lv[r] = logSum - xs[k];
+                    gs[k] -= 1;
+                }
+                else
+                {
+                    var ts = tv.AsSpan(r * cols, cols);
+                    // −Σ t·(x − logSum) = logSum·Σt − t·x
+                    lv[r] = logSum * TensorPrimitives.Sum(ts) - TensorPrimitives.Dot(ts, xs);
+                    TensorPrimitives.Subtract(gs, ts, gs);
+                }
+                TensorPrimitives.Multiply(gs, scale, gs);
+            }
+        });
+    }
+
+    public void SigmoidCrossEntropy(Storage logits, Storage targets, int length, Storage loss, Storage gradient, double gradientScale)
+    {
+        var xv = A(logits);
+        var tv = A(targets);
+        var lv = A(loss);
+        var gv = A(gradient);
+        var scale = (float)gradientScale;
+        ForChunks(length, 8, (s, e) =>
+        {
+            for (var i = s; i < e; i++)
+            {
+                var x = xv[i];
+                var t = tv[i];
+                lv[i] = MathF.Max(x, 0) - x * t + MathF.Log(1 + MathF.Exp(-MathF.Abs(x)));
+                gv[i] = (1 / (1 + MathF.Exp(-x)) - t) * scale;
+            }
+        });
+    }
+}

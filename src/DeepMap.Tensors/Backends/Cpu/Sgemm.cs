@@ -1,0 +1,292 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DeepMap.Tensors.Backends.Cpu;
+
+/// <summary>
+/// Packed, register-blocked single-precision GEMM in the BLIS style: B is packed into NR-wide column strips,
+/// A into MR-tall row strips, and a microkernel keeps an MR×NR tile of C in registers across the K block.
+/// Threads take disjoint rectangles of C, and every element's K reduction runs in the same order whatever the
+/// split, so results are bit-identical for any thread count.
+/// </summary>
+internal static unsafe class Sgemm
+{
+    private const int Mr = 8;
+    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    private static readonly int Nr = Wide ? 32 : 16;
+    private const int Kc = 256;
+    private const int Mc = 128;
+    private const int Nc = 1024;
+    private const long InlineFlops = 1L << 16;
+
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
+    public static string Isa => Wide ? "Vector512" : "Vector256";
+
+    public static void Run(WorkerPool pool, in GemmShape s, float[] a, float[] b, float[] c, bool accumulate, float[]? bias, Activation activation)
+    {
+        if (s.M == 0 || s.N == 0) return;
+        var shape = s;
+        var tilesM = (s.M + Mr - 1) / Mr;
+        var tilesN = (s.N + Nr - 1) / Nr;
+        var flops = (long)s.M * s.N * Math.Max(1, s.K);
+        if (flops < InlineFlops || pool.Threads == 1)
+        {
+            Region(shape, a, b, c, accumulate, bias, activation, 0, s.M, 0, s.N);
+            return;
+        }
+        if (tilesN >= tilesM || tilesN >= 2 * pool.Threads)
+        {
+            pool.For(tilesN, (t0, t1) =>
+                Region(shape, a, b, c, accumulate, bias, activation, 0, shape.M, t0 * Nr, Math.Min(shape.N, t1 * Nr)));
+        }
+        else
+        {
+            pool.For(tilesM, (t0, t1) =>
+                Region(shape, a, b, c, accumulate, bias, activation, t0 * Mr, Math.Min(shape.M, t1 * Mr), 0, shape.N));
+        }
+    }
+
+    private static void Region(in GemmShape s, float[] a, float[] b, float[] c, bool accumulate, float[]? bias, Activation activation, int m0, int m1, int n0, int n1)
+    {
+        if (m0 >= m1 || n0 >= n1) return;
+        var packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
+        var packB = t_packB ??= GC.AllocateUninitializedArray<float>(Kc * (Nc + 32), pinned: true);
+        fixed (float* ap = a, bp = b, cp = c, pa = packA, pb = packB)
+        {
+            var aBase = ap + s.AOffset;
+            var bBase = bp + s.BOffset;
+            var cBase = cp + s.COffset;
+            for (var jc = n0; jc < n1; jc += Nc)
+            {
+                var nc = Math.Min(Nc, n1 - jc);
+                if (s.K == 0 && !accumulate)
+                    for (var i = m0; i < m1; i++) new Span<float>(cBase + (long)i * s.N + jc, nc).Clear();
+                for (var pc = 0; pc < s.K; pc += Kc)
+                {
+                    var kc = Math.Min(Kc, s.K - pc);
+                    PackB(s, bBase, pc, kc, jc, nc, pb);
+                    for (var ic = m0; ic < m1; ic += Mc)
+                    {
+                        var mc = Math.Min(Mc, m1 - ic);
+                        PackA(s, aBase, ic, mc, pc, kc, pa);
+                        var add = accumulate || pc > 0;
+                        for (var jr = 0; jr < nc; jr += Nr)
+                        {
+                            var nr = Math.Min(Nr, nc - jr);
+                            for (var ir = 0; ir < mc; ir += Mr)
+                            {
+                                var mr = Math.Min(Mr, mc - ir);
+                                var tile = cBase + (long)(ic + ir) * s.N + jc + jr;
+                                if (Wide) Kernel512(kc, pa + ir * kc, pb + jr * kc, tile, s.N, add, mr, nr);
+                                else Kernel256(kc, pa + ir * kc, pb + jr * kc, tile, s.N, add, mr, nr);
+                            }
+                        }
+                    }
+                }
+                if (bias is not null || activation != Activation.None)
+                    Epilogue(cBase, s.N, m0, m1, jc, nc, bias, activation);
+            }
+        }
+    }
+
+    private static void PackA(in GemmShape s, float* a, int ic, int mc, int pc, int kc, float* dst)
+    {
+        for (var ir = 0; ir < mc; ir += Mr)
+        {
+            var mr = Math.Min(Mr, mc - ir);
+            var strip = dst + ir * kc;
+            if (s.TransposeA)
+            {
+                // A is stored K×M: the MR values of one p are contiguous.
+                for (var p = 0; p < kc; p++)
+                {
+                    var src = a + (long)(pc + p) * s.M + ic + ir;
+                    var d = strip + p * Mr;
+                    for (var i = 0; i < mr; i++) d[i] = src[i];
+                    for (var i = mr; i < Mr; i++) d[i] = 0;
+                }
+            }
+            else
+            {
+                for (var i = 0; i < Mr; i++)
+                {
+                    var d = strip + i;
+                    if (i < mr)
+                    {
+                        var src = a + (long)(ic + ir + i) * s.K + pc;
+                        for (var p = 0; p < kc; p++) d[p * Mr] = src[p];
+                    }
+                    else
+                    {
+                        for (var p = 0; p < kc; p++) d[p * Mr] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void PackB(in GemmShape s, float* b, int pc, int kc, int jc, int nc, float* dst)
+    {
+        var nr = Nr;
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var w = Math.Min(nr, nc - jr);
+            var strip = dst + jr * kc;
+            if (s.TransposeB)
+            {
+                // B is stored N×K: walk each column's K run.
+                for (var j = 0; j < nr; j++)
+                {
+                    var d = strip + j;
+                    if (j < w)
+                    {
+                        var src = b + (long)(jc + jr + j) * s.K + pc;
+                        for (var p = 0; p < kc; p++) d[p * nr] = src[p];
+                    }
+                    else
+                    {
+                        for (var p = 0; p < kc; p++) d[p * nr] = 0;
+                    }
+                }
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    var src = b + (long)(pc + p) * s.N + jc + jr;
+                    var d = strip + p * nr;
+                    if (w == nr)
+                    {
+                        if (Wide)
+                        {
+                            Vector512.Store(Vector512.Load(src), d);
+                            Vector512.Store(Vector512.Load(src + 16), d + 16);
+                        }
+                        else
+                        {
+                            Vector256.Store(Vector256.Load(src), d);
+                            Vector256.Store(Vector256.Load(src + 8), d + 8);
+                        }
+                    }
+                    else
+                    {
+                        for (var j = 0; j < w; j++) d[j] = src[j];
+                        for (var j = w; j < nr; j++) d[j] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool add, int mr, int nr)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            a += Mr;
+            b += 32;
+        }
+        if (mr == Mr && nr == 32)
+        {
+            Store512(c, add, c00, c01); c += ldc;
+            Store512(c, add, c10, c11); c += ldc;
+            Store512(c, add, c20, c21); c += ldc;
+            Store512(c, add, c30, c31); c += ldc;
+            Store512(c, add, c40, c41); c += ldc;
+            Store512(c, add, c50, c51); c += ldc;
+            Store512(c, add, c60, c61); c += ldc;
+            Store512(c, add, c70, c71);
+            return;
+        }
+        var tile = stackalloc float[Mr * 32];
+        Vector512.Store(c00, tile); Vector512.Store(c01, tile + 16);
+        Vector512.Store(c10, tile + 32); Vector512.Store(c11, tile + 48);
+        Vector512.Store(c20, tile + 64); Vector512.Store(c21, tile + 80);
+        Vector512.Store(c30, tile + 96); Vector512.Store(c31, tile + 112);
+        Vector512.Store(c40, tile + 128); Vector512.Store(c41, tile + 144);
+        Vector512.Store(c50, tile + 160); Vector512.Store(c51, tile + 176);
+        Vector512.Store(c60, tile + 192); Vector512.Store(c61, tile + 208);
+        Vector512.Store(c70, tile + 224); Vector512.Store(c71, tile + 240);
+        StorePartial(tile, 32, c, ldc, add, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, bool add, Vector512<float> v0, Vector512<float> v1)
+    {
+        if (add)
+        {
+            v0 += Vector512.Load(c);
+            v1 += Vector512.Load(c + 16);
+        }
+        Vector512.Store(v0, c);
+        Vector512.Store(v1, c + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add, int mr, int nr)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            x = Vector256.Create(a[6]); c60 = Vector256.FusedMultiplyAdd(x, b0, c60); c61 = Vector256.FusedMultiplyAdd(x, b1, c61);
+            x = Vector256.Create(a[7]); c70 = Vector256.FusedMultiplyAdd(x, b0, c70); c71 = Vector256.FusedMultiplyAdd(x, b1, c71);
+            a += Mr;
+            b += 16;
+        }
+        var tile = stackalloc float[Mr * 16];
+        Vector256.Store(c00, tile); Vector256.Store(c01, tile + 8);
+        Vector256.Store(c10, tile + 16); Vector256.Store(c11, tile + 24);
+        Vector256.Store(c20, tile + 32); Vector256.Store(c21, tile + 40);
+        Vector256.Store(c30, tile + 48); Vector256.Store(c31, tile + 56);
+        Vector256.Store(c40, tile + 64); Vector256.Store(c41, tile + 72);
+        Vector256.Store(c50, tile + 80); Vector256.Store(c51, tile + 88);
+        Vector256.Store(c60, tile + 96); Vector256.Store(c61, tile + 104);
+        Vector256.Store(c70, tile + 112); Vector256.Store(c71, tile + 120);
+        StorePartial(tile, 16, c, ldc, add, mr, nr);
+    }
+
+    private static void StorePartial(float* tile, int tileWidth, float* c, int ldc, bool add, int mr, int nr)
+    {
+        for (var i = 0; i < mr; i++)
+        {
+            var row = c + (long)i * ldc;
+            var src = tile + i * tileWidth;
+            if (add) for (var j = 0; j < nr; j++) row[j] += src[j];
+            else for (var j = 0; j < nr; j++) row[j] = src[j];
+        }
+    }
+
+    private static void Epilogue(float* c, int ldc, int m0, int m1, int jc, int nc, float[]? bias, Activation activation)
+    {
+        for (var i = m0; i < m1; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc + jc, nc);
+            if (bias is not null) TensorPrimitives.Add(row, bias.AsSpan(jc, nc), row);
+            Activations.Apply(activation, row);
+        }
+    }
+}

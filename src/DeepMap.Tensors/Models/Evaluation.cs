@@ -1,0 +1,7 @@
+namespace DeepMap.Tensors.Models;
+
+/// <summary>The loss and metrics of a model on a dataset, each averaged over samples.</summary>
+public sealed record Evaluation(double Loss, IReadOnlyDictionary<string, double> Metrics)
+{
+    public double this[string metric] => Metrics[metric];
+}

@@ -1,0 +1,7 @@
+namespace DeepMap.Tensors.Training;
+
+public enum Metric
+{
+    Accuracy,
+    MeanAbsoluteError,
+}
