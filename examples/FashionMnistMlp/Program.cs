@@ -1,0 +1,118 @@
+// A multilayer perceptron on Fashion-MNIST.
+//
+//   dotnet run --project examples/FashionMnistMlp -c Release -- [--epochs N] [--data DIR] [--save FILE.safetensors]
+//
+// 784 → dense 256 ReLU → dense 128 ReLU → dense 10, Adam 1e-3 and cross-entropy on all 60 000 flattened training
+// images. After each epoch the model is scored on the 10 000 test images; the epoch count is fixed, so nothing is
+// tuned on them.
+
+using System.Diagnostics;
+using System.Globalization;
+using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.Data;
+using DeepMap.Tensors.Layers;
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Optimizers;
+using DeepMap.Tensors.Training;
+
+var epochs = 10;
+var batchSize = 64;
+var dataDir = FashionMnist.DefaultDirectory;
+string? savePath = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--epochs" when i + 1 < args.Length:
+            if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out epochs) || epochs <= 0)
+                return Fail($"--epochs: '{args[i]}' is not a positive whole number");
+            break;
+        case "--batch" when i + 1 < args.Length:
+            if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out batchSize) || batchSize <= 0)
+                return Fail($"--batch: '{args[i]}' is not a positive whole number");
+            break;
+        case "--data" when i + 1 < args.Length:
+            dataDir = args[++i];
+            break;
+        case "--save" when i + 1 < args.Length:
+            savePath = args[++i];
+            break;
+        case "-h" or "--help":
+            Console.WriteLine("usage: FashionMnistMlp [--epochs N] [--batch N] [--data DIR] [--save FILE.safetensors]");
+            Console.WriteLine($"  --epochs  training epochs (default {epochs})");
+            Console.WriteLine($"  --batch   batch size (default {batchSize})");
+            Console.WriteLine($"  --data    directory of the four IDX files (default {FashionMnist.DefaultDirectory})");
+            Console.WriteLine("  --save    write the trained model (weights, optimizer state, spec) as safetensors");
+            return 0;
+        default:
+            return Fail($"unknown or incomplete option '{args[i]}' (try --help)");
+    }
+}
+
+FashionMnist data;
+try
+{
+    data = FashionMnist.Load(dataDir, ImageLayout.Flat);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    return Fail(e.Message);
+}
+Console.WriteLine($"Fashion-MNIST: {data.TrainImages.Shape[0]} training and {data.TestImages.Shape[0]} test images from {dataDir}");
+
+var model = new Sequential([28 * 28], seed: 42)
+{
+    new Dense(256, Activation.Relu),
+    new Dense(128, Activation.Relu),
+    new Dense(10),
+};
+model.Compile(new Adam(learningRate: 1e-3), Loss.CrossEntropy, Metric.Accuracy);
+Console.WriteLine($"{model.ParameterCount:N0} parameters, {epochs} epochs of batch {batchSize}, {Environment.ProcessorCount} cores");
+
+var live = !Console.IsOutputRedirected;
+var sinceRedraw = Stopwatch.StartNew();
+var total = Stopwatch.StartNew();
+var history = model.Fit(data.TrainImages, data.TrainLabels, epochs, batchSize, validationData: (data.TestImages, data.TestLabels),
+    onProgress: p =>
+    {
+        if (p.EpochMetrics is { } m)
+        {
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"Epoch {p.Epoch}/{p.Epochs}  {p.Step}/{p.StepsPerEpoch} steps  loss {m["loss"]:F4}  acc {m["accuracy"]:F4}  " +
+                $"{p.SamplesPerSecond:F0} samples/s  test_loss {m["val_loss"]:F4}  test_acc {m["val_accuracy"]:F4}  [{total.Elapsed.TotalSeconds:F1} s]");
+            Console.WriteLine(live ? "\r" + line + "\u001b[K" : line); // ESC[K erases what is left of the live line
+        }
+        else if (live && sinceRedraw.ElapsedMilliseconds >= 200)
+        {
+            sinceRedraw.Restart();
+            Console.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\rEpoch {p.Epoch}/{p.Epochs}  {p.Step}/{p.StepsPerEpoch} steps  loss {p.Loss:F4}  {p.SamplesPerSecond:F0} samples/s   "));
+        }
+    });
+total.Stop();
+
+var accuracy = history["val_accuracy"][^1];
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Test accuracy {accuracy:F4} on all {data.TestImages.Shape[0]} test images after {epochs} epochs " +
+    $"({total.Elapsed.TotalSeconds:F1} s, {total.Elapsed.TotalSeconds / epochs:F1} s per epoch with evaluation)"));
+
+if (savePath is not null)
+{
+    try
+    {
+        model.Save(savePath);
+        var reloaded = Sequential.Load(savePath).Evaluate(data.TestImages, data.TestLabels);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Saved {savePath}; reloaded test accuracy {reloaded["accuracy"]:F4}"));
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        return Fail(e.Message);
+    }
+}
+return 0;
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    return 2;
+}
