@@ -49,6 +49,10 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+// Fail now rather than after training when the model could not be saved.
+if (savePath is not null && Path.GetDirectoryName(Path.GetFullPath(savePath)) is { } saveDir && !Directory.Exists(saveDir))
+    return Fail($"--save: directory {saveDir} does not exist");
+
 FashionMnist data;
 try
 {
@@ -72,7 +76,7 @@ var model = new Sequential([1, 28, 28], seed: 42)
     new Dense(10),
 };
 model.Compile(new Adam(learningRate: 1e-3), Loss.CrossEntropy, Metric.Accuracy);
-Console.WriteLine($"{model.ParameterCount:N0} parameters, {epochs} epochs of batch {batchSize}, {Environment.ProcessorCount} cores");
+Console.WriteLine($"{model.ParameterCount:N0} parameters, {epochs} epoch{(epochs == 1 ? "" : "s")} of batch {batchSize}, {Environment.ProcessorCount} cores");
 
 var live = !Console.IsOutputRedirected;
 var sinceRedraw = Stopwatch.StartNew();
@@ -98,7 +102,7 @@ total.Stop();
 
 var accuracy = history["val_accuracy"][^1];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"Test accuracy {accuracy:F4} on all {data.TestImages.Shape[0]} test images after {epochs} epochs " +
+    $"Test accuracy {accuracy:F4} on all {data.TestImages.Shape[0]} test images after {epochs} epoch{(epochs == 1 ? "" : "s")} " +
     $"({total.Elapsed.TotalSeconds:F1} s, {total.Elapsed.TotalSeconds / epochs:F1} s per epoch with evaluation)"));
 
 if (savePath is not null)

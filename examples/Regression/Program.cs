@@ -57,8 +57,7 @@ try
 }
 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or FormatException)
 {
-    // ArgumentException appends " (Parameter 'name')" to its message; the user never named a parameter.
-    return Fail(e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message);
+    return Fail(e.Message);
 }
 var columns = table.FeatureNames.Length;
 if (columns == 0) return Fail($"{path}: no feature columns besides '{target}'");
@@ -121,7 +120,9 @@ static string FindDefaultData()
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "examples", "data", DefaultFile);
-            if (File.Exists(candidate)) return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+            if (!File.Exists(candidate)) continue;
+            var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+            return relative.StartsWith("..", StringComparison.Ordinal) ? candidate : relative;
         }
     }
     return Path.Combine("examples", "data", DefaultFile);

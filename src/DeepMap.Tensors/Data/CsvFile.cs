@@ -40,8 +40,7 @@ public static class CsvFile
                 targetIndex = Array.IndexOf(header, targetColumn);
                 if (targetIndex < 0)
                     throw new ArgumentException(
-                        $"{sourceName}: no column '{targetColumn}'; the columns are {string.Join(", ", header.Select(h => $"'{h}'"))}",
-                        nameof(targetColumn));
+                        $"{sourceName}: no column '{targetColumn}'; the columns are {string.Join(", ", header.Select(h => $"'{h}'"))}");
                 continue;
             }
             if (cells.Count != header.Length)

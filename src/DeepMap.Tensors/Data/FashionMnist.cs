@@ -20,8 +20,10 @@ public sealed record FashionMnist(Tensor TrainImages, Tensor TrainLabels, Tensor
     public static FashionMnist Load(string directory = DefaultDirectory, ImageLayout layout = ImageLayout.Channels, IBackend? backend = null)
     {
         backend ??= DefaultBackend.Current;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Fashion-MNIST not found at {directory} (on Debian: apt-get install -y dataset-fashion-mnist)");
+        string[] files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+        var missing = files.Where(f => !File.Exists(Find(directory, f))).ToArray();
+        if (missing.Length > 0)
+            throw new FileNotFoundException($"Fashion-MNIST is incomplete at {directory}: missing {string.Join(", ", missing.Select(m => m + "[.gz]"))} (on Debian: apt-get install -y dataset-fashion-mnist)");
         return new FashionMnist(
             Images(Find(directory, "train-images-idx3-ubyte"), layout, backend),
             Labels(Find(directory, "train-labels-idx1-ubyte"), backend),

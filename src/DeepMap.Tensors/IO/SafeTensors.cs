@@ -30,7 +30,9 @@ public static class SafeTensors
     {
         var header = BuildHeader(tensors, metadata);
         var fullPath = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        var directory = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"cannot write {path}: directory {directory} does not exist");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes);
         try
         {
