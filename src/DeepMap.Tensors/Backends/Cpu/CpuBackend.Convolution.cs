@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DeepMap.Tensors.Backends.Cpu;
 
@@ -141,6 +142,11 @@ public sealed partial class CpuBackend
 
     private static void MaxPoolPlane(float[] x, float[] y, float[] argMax, in Conv2DGeometry g, int plane)
     {
+        if (g is { KernelHeight: 2, KernelWidth: 2, Stride: 2, PadTop: 0, PadLeft: 0 })
+        {
+            MaxPoolPlane2x2(x, y, argMax, g, plane);
+            return;
+        }
         var input = x.AsSpan(plane * g.Height * g.Width, g.Height * g.Width);
         var baseOut = plane * g.OutPixels;
         for (var oy = 0; oy < g.OutHeight; oy++)
@@ -163,6 +169,42 @@ public sealed partial class CpuBackend
                 y[baseOut + oy * g.OutWidth + ox] = best;
                 argMax[baseOut + oy * g.OutWidth + ox] = bestIndex;
             }
+    }
+
+    /// <summary>
+    /// The common 2×2, stride-2 window without branches: on real activations which of the four wins is random, and
+    /// a mispredicted branch per comparison cost more than the whole window. Ties keep the first, as the general path.
+    /// </summary>
+    private static void MaxPoolPlane2x2(float[] x, float[] y, float[] argMax, in Conv2DGeometry g, int plane)
+    {
+        var input = x.AsSpan(plane * g.Height * g.Width, g.Height * g.Width);
+        var output = y.AsSpan(plane * g.OutPixels, g.OutPixels);
+        var winners = argMax.AsSpan(plane * g.OutPixels, g.OutPixels);
+        var w = g.Width;
+        for (var oy = 0; oy < g.OutHeight; oy++)
+        {
+            var top = oy * 2 * w;
+            for (var ox = 0; ox < g.OutWidth; ox++)
+            {
+                var i = top + ox * 2;
+                var best = input[i];
+                var index = i;
+                Keep(ref best, ref index, input[i + 1], i + 1);
+                Keep(ref best, ref index, input[i + w], i + w);
+                Keep(ref best, ref index, input[i + w + 1], i + w + 1);
+                output[oy * g.OutWidth + ox] = best;
+                winners[oy * g.OutWidth + ox] = index;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(ref float best, ref int index, float candidate, int candidateIndex)
+    {
+        var greater = candidate > best;
+        var mask = -(int)Unsafe.As<bool, byte>(ref greater);
+        best = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(candidate) & mask) | (BitConverter.SingleToInt32Bits(best) & ~mask));
+        index = (candidateIndex & mask) | (index & ~mask);
     }
 
     public void MaxPool2DBackward(Storage dy, Storage argMax, Storage dx, in Conv2DGeometry g)

@@ -12,11 +12,13 @@ namespace DeepMap.Tensors.Backends.Cpu;
 /// </summary>
 internal static unsafe class Sgemm
 {
-    private const int Mr = 8;
     private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
+    // Tiles sized to the register file: 8×32 is 16 zmm accumulators of 32; 6×16 is 12 ymm accumulators of 16.
+    private static readonly int Mr = Wide ? 8 : 6;
     private static readonly int Nr = Wide ? 32 : 16;
-    private const int Kc = 256;
-    private const int Mc = 128;
+    private const int Kc = 384;
+    private const int Mc = 120;
     private const int Nc = 1024;
     private const long InlineFlops = 1L << 16;
 
@@ -32,20 +34,55 @@ internal static unsafe class Sgemm
         var tilesM = (s.M + Mr - 1) / Mr;
         var tilesN = (s.N + Nr - 1) / Nr;
         var flops = (long)s.M * s.N * Math.Max(1, s.K);
-        if (flops < InlineFlops || pool.Threads == 1)
+        if (flops < InlineFlops || pool.Threads == 1 || s.K == 0)
         {
             Region(shape, a, b, c, accumulate, bias, activation, 0, s.M, 0, s.N);
             return;
         }
-        if (tilesN >= tilesM || tilesN >= 2 * pool.Threads)
+        if (tilesM < 2 * pool.Threads && tilesN > tilesM)
         {
+            // Few rows: each thread takes a range of columns and packs its own (small) share of A and B.
             pool.For(tilesN, (t0, t1) =>
                 Region(shape, a, b, c, accumulate, bias, activation, 0, shape.M, t0 * Nr, Math.Min(shape.N, t1 * Nr)));
+            return;
         }
-        else
+        SharedPanel(pool, shape, a, b, c, accumulate, bias, activation, tilesM);
+    }
+
+    /// <summary>
+    /// Many rows: the threads pack each B panel together, once, then each computes its own rows against it, packing
+    /// only its own rows of A. Nothing is packed twice.
+    /// </summary>
+    private static void SharedPanel(WorkerPool pool, GemmShape s, float[] a, float[] b, float[] c, bool accumulate, float[]? bias, Activation activation, int tilesM)
+    {
+        var panel = t_packB ??= GC.AllocateUninitializedArray<float>(Kc * (Nc + 32), pinned: true);
+        for (var jc = 0; jc < s.N; jc += Nc)
         {
-            pool.For(tilesM, (t0, t1) =>
-                Region(shape, a, b, c, accumulate, bias, activation, t0 * Mr, Math.Min(shape.M, t1 * Mr), 0, shape.N));
+            var nc = Math.Min(Nc, s.N - jc);
+            var strips = (nc + Nr - 1) / Nr;
+            for (var pc = 0; pc < s.K; pc += Kc)
+            {
+                var kc = Math.Min(Kc, s.K - pc);
+                int column = jc, depth = pc;
+                var last = pc + kc >= s.K;
+                pool.For(strips, (j0, j1) =>
+                {
+                    fixed (float* bp = b, pb = panel)
+                        PackB(s, bp + s.BOffset, depth, kc, column, nc, pb, j0 * Nr, Math.Min(nc, j1 * Nr));
+                });
+                pool.For(tilesM, (t0, t1) =>
+                {
+                    var m0 = t0 * Mr;
+                    var m1 = Math.Min(s.M, t1 * Mr);
+                    var packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
+                    fixed (float* ap = a, cp = c, pa = packA, pb = panel)
+                    {
+                        Block(s, ap + s.AOffset, cp + s.COffset, pa, pb, m0, m1, depth, kc, column, nc, accumulate || depth > 0);
+                        if (last && (bias is not null || activation != Activation.None))
+                            Epilogue(cp + s.COffset, s.N, m0, m1, column, nc, bias, activation);
+                    }
+                });
+            }
         }
     }
 
@@ -67,27 +104,35 @@ internal static unsafe class Sgemm
                 for (var pc = 0; pc < s.K; pc += Kc)
                 {
                     var kc = Math.Min(Kc, s.K - pc);
-                    PackB(s, bBase, pc, kc, jc, nc, pb);
-                    for (var ic = m0; ic < m1; ic += Mc)
-                    {
-                        var mc = Math.Min(Mc, m1 - ic);
-                        PackA(s, aBase, ic, mc, pc, kc, pa);
-                        var add = accumulate || pc > 0;
-                        for (var jr = 0; jr < nc; jr += Nr)
-                        {
-                            var nr = Math.Min(Nr, nc - jr);
-                            for (var ir = 0; ir < mc; ir += Mr)
-                            {
-                                var mr = Math.Min(Mr, mc - ir);
-                                var tile = cBase + (long)(ic + ir) * s.N + jc + jr;
-                                if (Wide) Kernel512(kc, pa + ir * kc, pb + jr * kc, tile, s.N, add, mr, nr);
-                                else Kernel256(kc, pa + ir * kc, pb + jr * kc, tile, s.N, add, mr, nr);
-                            }
-                        }
-                    }
+                    PackB(s, bBase, pc, kc, jc, nc, pb, 0, nc);
+                    Block(s, aBase, cBase, pa, pb, m0, m1, pc, kc, jc, nc, accumulate || pc > 0);
                 }
                 if (bias is not null || activation != Activation.None)
                     Epilogue(cBase, s.N, m0, m1, jc, nc, bias, activation);
+            }
+        }
+    }
+
+    /// <summary>Rows [m0, m1) of C against one packed kc×nc panel of B, packing A block by block.</summary>
+    private static void Block(in GemmShape s, float* aBase, float* cBase, float* pa, float* pb, int m0, int m1, int pc, int kc, int jc, int nc, bool add)
+    {
+        // The edge-tile scratch lives here, not in the microkernel: a stackalloc inside the kernel makes the JIT keep
+        // the accumulators on the stack unless tiered PGO happens to have marked the loop hot.
+        var edge = stackalloc float[8 * 32];
+        for (var ic = m0; ic < m1; ic += Mc)
+        {
+            var mc = Math.Min(Mc, m1 - ic);
+            PackA(s, aBase, ic, mc, pc, kc, pa);
+            for (var jr = 0; jr < nc; jr += Nr)
+            {
+                var nr = Math.Min(Nr, nc - jr);
+                for (var ir = 0; ir < mc; ir += Mr)
+                {
+                    var mr = Math.Min(Mr, mc - ir);
+                    var tile = cBase + (long)(ic + ir) * s.N + jc + jr;
+                    if (Wide) Kernel512(kc, pa + ir * kc, pb + jr * kc, tile, s.N, add, mr, nr, edge);
+                    else Kernel256(kc, pa + ir * kc, pb + jr * kc, tile, s.N, add, mr, nr, edge);
+                }
             }
         }
     }
@@ -128,10 +173,11 @@ internal static unsafe class Sgemm
         }
     }
 
-    private static void PackB(in GemmShape s, float* b, int pc, int kc, int jc, int nc, float* dst)
+    /// <summary>Packs the strips starting at columns [jr0, jr1) of the panel (multiples of NR).</summary>
+    private static void PackB(in GemmShape s, float* b, int pc, int kc, int jc, int nc, float* dst, int jr0, int jr1)
     {
         var nr = Nr;
-        for (var jr = 0; jr < nc; jr += nr)
+        for (var jr = jr0; jr < jr1; jr += nr)
         {
             var w = Math.Min(nr, nc - jr);
             var strip = dst + jr * kc;
@@ -182,11 +228,41 @@ internal static unsafe class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool add, int mr, int nr)
+    private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool add, int mr, int nr, float* tile)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (var p = 0; p < kc; p++)
+        var p = 0;
+        for (; p + 1 < kc; p += 2)
+        {
+            {
+                var b0 = Vector512.Load(b);
+                var b1 = Vector512.Load(b + 16);
+                var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
+            {
+                var b0 = Vector512.Load(b + 32);
+                var b1 = Vector512.Load(b + 48);
+                var x = Vector512.Create(a[8]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(a[9]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a[10]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a[11]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(a[12]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a[13]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(a[14]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(a[15]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
+            a += 16;
+            b += 64;
+        }
+        if (p < kc)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
@@ -198,10 +274,8 @@ internal static unsafe class Sgemm
             x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
-            a += Mr;
-            b += 32;
         }
-        if (mr == Mr && nr == 32)
+        if (mr == 8 && nr == 32)
         {
             Store512(c, add, c00, c01); c += ldc;
             Store512(c, add, c10, c11); c += ldc;
@@ -213,7 +287,6 @@ internal static unsafe class Sgemm
             Store512(c, add, c70, c71);
             return;
         }
-        var tile = stackalloc float[Mr * 32];
         Vector512.Store(c00, tile); Vector512.Store(c01, tile + 16);
         Vector512.Store(c10, tile + 32); Vector512.Store(c11, tile + 48);
         Vector512.Store(c20, tile + 64); Vector512.Store(c21, tile + 80);
@@ -238,10 +311,10 @@ internal static unsafe class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add, int mr, int nr)
+    private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add, int mr, int nr, float* tile)
     {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
@@ -252,21 +325,38 @@ internal static unsafe class Sgemm
             x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
             x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
             x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            x = Vector256.Create(a[6]); c60 = Vector256.FusedMultiplyAdd(x, b0, c60); c61 = Vector256.FusedMultiplyAdd(x, b1, c61);
-            x = Vector256.Create(a[7]); c70 = Vector256.FusedMultiplyAdd(x, b0, c70); c71 = Vector256.FusedMultiplyAdd(x, b1, c71);
-            a += Mr;
+            a += 6;
             b += 16;
         }
-        var tile = stackalloc float[Mr * 16];
+        if (mr == 6 && nr == 16)
+        {
+            Store256(c, add, c00, c01); c += ldc;
+            Store256(c, add, c10, c11); c += ldc;
+            Store256(c, add, c20, c21); c += ldc;
+            Store256(c, add, c30, c31); c += ldc;
+            Store256(c, add, c40, c41); c += ldc;
+            Store256(c, add, c50, c51);
+            return;
+        }
         Vector256.Store(c00, tile); Vector256.Store(c01, tile + 8);
         Vector256.Store(c10, tile + 16); Vector256.Store(c11, tile + 24);
         Vector256.Store(c20, tile + 32); Vector256.Store(c21, tile + 40);
         Vector256.Store(c30, tile + 48); Vector256.Store(c31, tile + 56);
         Vector256.Store(c40, tile + 64); Vector256.Store(c41, tile + 72);
         Vector256.Store(c50, tile + 80); Vector256.Store(c51, tile + 88);
-        Vector256.Store(c60, tile + 96); Vector256.Store(c61, tile + 104);
-        Vector256.Store(c70, tile + 112); Vector256.Store(c71, tile + 120);
         StorePartial(tile, 16, c, ldc, add, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, bool add, Vector256<float> v0, Vector256<float> v1)
+    {
+        if (add)
+        {
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
+        }
+        Vector256.Store(v0, c);
+        Vector256.Store(v1, c + 8);
     }
 
     private static void StorePartial(float* tile, int tileWidth, float* c, int ldc, bool add, int mr, int nr)
