@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepMap.Tensors.Backends.Cpu;
 
@@ -150,9 +151,18 @@ internal static unsafe class Sgemm
                 {
                     var src = a + (long)(pc + p) * s.M + ic + ir;
                     var d = strip + p * Mr;
+                    if (mr == 8 && Mr == 8)
+                    {
+                        Vector256.Store(Vector256.Load(src), d);
+                        continue;
+                    }
                     for (var i = 0; i < mr; i++) d[i] = src[i];
                     for (var i = mr; i < Mr; i++) d[i] = 0;
                 }
+            }
+            else if (mr == 8 && Mr == 8)
+            {
+                Transpose8Rows(a + (long)(ic + ir) * s.K + pc, s.K, kc, strip, 8);
             }
             else
             {
@@ -183,8 +193,11 @@ internal static unsafe class Sgemm
             var strip = dst + jr * kc;
             if (s.TransposeB)
             {
-                // B is stored N×K: walk each column's K run.
-                for (var j = 0; j < nr; j++)
+                // B is stored N×K: each column's K run becomes a column of the strip, eight columns at a time.
+                var full = w / 8 * 8;
+                for (var j = 0; j < full; j += 8)
+                    Transpose8Rows(b + (long)(jc + jr + j) * s.K + pc, s.K, kc, strip + j, nr);
+                for (var j = full; j < nr; j++)
                 {
                     var d = strip + j;
                     if (j < w)
@@ -225,6 +238,54 @@ internal static unsafe class Sgemm
                 }
             }
         }
+    }
+
+    /// <summary>dst[p·dstStride + i] = src[i·srcStride + p] for i &lt; 8, p &lt; count: eight rows become eight columns.</summary>
+    private static void Transpose8Rows(float* src, long srcStride, int count, float* dst, int dstStride)
+    {
+        var p = 0;
+        if (Avx.IsSupported)
+        {
+            for (; p + 8 <= count; p += 8)
+            {
+                var s0 = src + p;
+                var r0 = Avx.LoadVector256(s0);
+                var r1 = Avx.LoadVector256(s0 + srcStride);
+                var r2 = Avx.LoadVector256(s0 + 2 * srcStride);
+                var r3 = Avx.LoadVector256(s0 + 3 * srcStride);
+                var r4 = Avx.LoadVector256(s0 + 4 * srcStride);
+                var r5 = Avx.LoadVector256(s0 + 5 * srcStride);
+                var r6 = Avx.LoadVector256(s0 + 6 * srcStride);
+                var r7 = Avx.LoadVector256(s0 + 7 * srcStride);
+                var t0 = Avx.UnpackLow(r0, r1);
+                var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3);
+                var t3 = Avx.UnpackHigh(r2, r3);
+                var t4 = Avx.UnpackLow(r4, r5);
+                var t5 = Avx.UnpackHigh(r4, r5);
+                var t6 = Avx.UnpackLow(r6, r7);
+                var t7 = Avx.UnpackHigh(r6, r7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44);
+                var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44);
+                var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44);
+                var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44);
+                var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                var d = dst + (long)p * dstStride;
+                Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(d + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(d + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(d + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(d + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(d + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(d + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(d + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+        for (; p < count; p++)
+            for (var i = 0; i < 8; i++) dst[(long)p * dstStride + i] = src[i * srcStride + p];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
