@@ -2,9 +2,9 @@ using System.Collections;
 using System.Diagnostics;
 using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.Data;
 using DeepMap.Tensors.Layers;
 using DeepMap.Tensors.Optimizers;
-using DeepMap.Tensors.Randomness;
 using DeepMap.Tensors.Training;
 
 namespace DeepMap.Tensors.Models;
@@ -157,14 +157,12 @@ public sealed partial class Sequential : IEnumerable<Layer>
 
         var history = new History();
         var steps = (train.Rows + batchSize - 1) / batchSize;
-        var order = new int[train.Rows];
         using var batchX = new BatchBuffer(Backend, train.FeatureShape, batchSize);
         using var batchY = new BatchBuffer(Backend, train.TargetShape, batchSize);
         for (var e = 0; e < epochs; e++)
         {
             var epoch = EpochsDone;
-            for (var i = 0; i < order.Length; i++) order[i] = i;
-            if (shuffle) SeededRandom.Derive(Seed, 0x5348554646UL, (ulong)epoch).Shuffle(order.AsSpan());
+            var order = Batches.Order(train.Rows, Seed, epoch, shuffle);
             double lossSum = 0;
             var clock = Stopwatch.StartNew();
             var accumulators = _metrics.Select(m => new MetricAccumulator(m, _loss)).ToArray();
