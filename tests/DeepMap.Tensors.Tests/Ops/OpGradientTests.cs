@@ -52,6 +52,7 @@ public sealed class OpGradientTests
         ["conv2d_valid_stride2_relu"] = new(x => Op.Conv2D(x[0], x[1], x[2], stride: 2, samePadding: false, Activation.Relu), GradientCheck.AcrossKinks,
             [Input.Of([2, 2, 7, 6]), Input.Of([3, 2, 3, 3], seed: 2), Input.Of([3], seed: 3)]),
         ["conv2d_same_stride2_even_kernel"] = new(x => Op.Conv2D(x[0], x[1], null, stride: 2), GradientCheck.Smooth, [Input.Of([1, 2, 6, 5]), Input.Of([2, 2, 2, 2], seed: 2)]),
+        ["conv2d_same_kernel_larger_than_image"] = new(x => Op.Conv2D(x[0], x[1], x[2]), GradientCheck.Smooth, [Input.Of([2, 2, 2, 3]), Input.Of([3, 2, 5, 5], seed: 2), Input.Of([3], seed: 3)]),
         ["maxpool2d"] = new(x => Op.MaxPool2D(x[0], 2), GradientCheck.AcrossKinks, [Input.Of([2, 2, 4, 5])]),
         ["dropout"] = new(x => Op.Dropout(x[0], 0.4, seed: 123), GradientCheck.Smooth, [Input.Of([4, 6])]),
         ["embedding"] = new(x => Op.Embedding(x[0], x[1]), GradientCheck.Smooth, [Input.Constant([1, 3, 1, 0, 2, 3], 2, 3), Input.Of([4, 5])]),

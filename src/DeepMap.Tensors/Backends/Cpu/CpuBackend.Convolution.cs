@@ -19,6 +19,11 @@ public sealed partial class CpuBackend
 
     private static void Im2ColImage(float[] x, float[] columns, in Conv2DGeometry g, int n, int width)
     {
+        if (g.Stride == 1 && g.OutHeight == g.Height && g.OutWidth == g.Width)
+        {
+            Im2ColImageSame(x, columns, g, n, width);
+            return;
+        }
         for (var c = 0; c < g.Channels; c++)
         {
             var plane = x.AsSpan((n * g.Channels + c) * g.Height * g.Width, g.Height * g.Width);
@@ -56,6 +61,44 @@ public sealed partial class CpuBackend
                             }
                         }
                     }
+                }
+        }
+    }
+
+    /// <summary>
+    /// Stride 1 with the output the size of the input: each column row is the whole plane shifted by
+    /// (dy·W + dx), so it is one contiguous copy, then the pixels that wrapped across a row edge are zeroed.
+    /// </summary>
+    private static void Im2ColImageSame(float[] x, float[] columns, in Conv2DGeometry g, int n, int width)
+    {
+        var plane = g.Height * g.Width;
+        for (var c = 0; c < g.Channels; c++)
+        {
+            var src = x.AsSpan((n * g.Channels + c) * plane, plane);
+            for (var ky = 0; ky < g.KernelHeight; ky++)
+                for (var kx = 0; kx < g.KernelWidth; kx++)
+                {
+                    var row = (c * g.KernelHeight + ky) * g.KernelWidth + kx;
+                    var dst = columns.AsSpan(row * width + n * plane, plane);
+                    int dy = ky - g.PadTop, dx = kx - g.PadLeft;
+                    if (Math.Abs(dx) >= g.Width || Math.Abs(dy) >= g.Height)
+                    {
+                        dst.Clear();
+                        continue;
+                    }
+                    var shift = dy * g.Width + dx;
+                    var first = Math.Max(0, -shift);
+                    var last = Math.Min(plane, plane - shift);
+                    dst[..first].Clear();
+                    src.Slice(first + shift, last - first).CopyTo(dst[first..]);
+                    dst[last..].Clear();
+                    // Rows that fall outside the image vertically were copied from a neighbouring row: zero them.
+                    if (dy < 0) dst[..(Math.Min(g.Height, -dy) * g.Width)].Clear();
+                    if (dy > 0) dst[(Math.Max(0, g.Height - dy) * g.Width)..].Clear();
+                    if (dx > 0)
+                        for (var oy = 0; oy < g.Height; oy++) dst.Slice(oy * g.Width + g.Width - dx, dx).Clear();
+                    else if (dx < 0)
+                        for (var oy = 0; oy < g.Height; oy++) dst.Slice(oy * g.Width, -dx).Clear();
                 }
         }
     }
