@@ -11,12 +11,15 @@ public static class Batches
 {
     private const ulong ShuffleStream = 0x5348554646UL;
 
-    /// <summary>The sample order of one epoch: a seeded permutation of 0..rows−1, or the identity without shuffling.</summary>
-    public static int[] Order(int rows, ulong seed, int epoch, bool shuffle = true)
+    /// <summary>
+    /// The sample order of one epoch: a seeded permutation of 0..rows−1, or the identity without shuffling. Each data
+    /// partition of a distributed job draws its own stream; a model's Fit is partition 0.
+    /// </summary>
+    public static int[] Order(int rows, ulong seed, int epoch, bool shuffle = true, int partition = 0)
     {
         var order = new int[rows];
         for (var i = 0; i < rows; i++) order[i] = i;
-        if (shuffle) SeededRandom.Derive(seed, ShuffleStream, (ulong)epoch).Shuffle(order.AsSpan());
+        if (shuffle) SeededRandom.Derive(seed, ShuffleStream, (ulong)epoch, (ulong)partition).Shuffle(order.AsSpan());
         return order;
     }
 

@@ -52,6 +52,19 @@ public sealed partial class Sequential : IEnumerable<Layer>
 
     public IReadOnlyList<Metric> Metrics => _metrics;
 
+    /// <summary>
+    /// Where the dropout layers' mask sequence stands. Fit advances it one per step; distributed training sets it to a
+    /// function of (step, partition) so any node draws the same masks.
+    /// </summary>
+    public ulong RandomStream
+    {
+        get => _layers.OfType<Dropout>().FirstOrDefault()?.Calls ?? 0;
+        set
+        {
+            foreach (var d in _layers.OfType<Dropout>()) d.Calls = value;
+        }
+    }
+
     /// <summary>Epochs trained so far; the next epoch's shuffle derives from it.</summary>
     public int EpochsDone { get; set; }
 

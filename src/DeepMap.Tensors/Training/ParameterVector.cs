@@ -1,0 +1,67 @@
+using DeepMap.Tensors.Layers;
+
+namespace DeepMap.Tensors.Training;
+
+/// <summary>
+/// All of a model's parameters (or their gradients) as one flat vector, in parameter order: what a distributed step
+/// ships and what parameter-server shards slice.
+/// </summary>
+public static class ParameterVector
+{
+    public static int Length(IReadOnlyList<Parameter> parameters) => parameters.Sum(p => p.Value.Size);
+
+    public static void ReadValues(IReadOnlyList<Parameter> parameters, Span<float> destination)
+    {
+        RequireLength(parameters, destination.Length);
+        var offset = 0;
+        foreach (var p in parameters)
+        {
+            p.Value.Backend.Download(p.Value.Storage, destination.Slice(offset, p.Value.Size));
+            offset += p.Value.Size;
+        }
+    }
+
+    public static void WriteValues(IReadOnlyList<Parameter> parameters, ReadOnlySpan<float> source)
+    {
+        RequireLength(parameters, source.Length);
+        var offset = 0;
+        foreach (var p in parameters)
+        {
+            p.Value.Backend.Upload(source.Slice(offset, p.Value.Size), p.Value.Storage);
+            offset += p.Value.Size;
+        }
+    }
+
+    /// <summary>The accumulated gradients, zero for parameters that received none.</summary>
+    public static void ReadGradients(IReadOnlyList<Parameter> parameters, Span<float> destination)
+    {
+        RequireLength(parameters, destination.Length);
+        var offset = 0;
+        foreach (var p in parameters)
+        {
+            var slice = destination.Slice(offset, p.Value.Size);
+            if (p.Value.Grad is null) slice.Clear();
+            else p.Value.Backend.Download(p.Value.Grad.Storage, slice);
+            offset += p.Value.Size;
+        }
+    }
+
+    /// <summary>Replaces the parameters' gradients with slices of the vector, ready for the optimizer.</summary>
+    public static void WriteGradients(IReadOnlyList<Parameter> parameters, ReadOnlySpan<float> source)
+    {
+        RequireLength(parameters, source.Length);
+        var offset = 0;
+        foreach (var p in parameters)
+        {
+            p.Value.Grad ??= Tensor.Empty(p.Value.Backend, p.Value.Shape).Keep();
+            p.Value.Backend.Upload(source.Slice(offset, p.Value.Size), p.Value.Grad.Storage);
+            offset += p.Value.Size;
+        }
+    }
+
+    private static void RequireLength(IReadOnlyList<Parameter> parameters, int length)
+    {
+        var expected = Length(parameters);
+        if (length != expected) throw new ArgumentException($"the model has {expected} parameters; the vector has {length}");
+    }
+}
