@@ -8,8 +8,6 @@ public sealed class ActivationLayer(Activation activation) : Layer
 {
     public Activation Activation { get; } = activation;
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape) => inputShape;
-
     public override Tensor Forward(Tensor x, bool training) => Op.Activate(x, Activation);
 
     public override LayerSpec ToSpec() => new ActivationSpec(Activation);

@@ -21,15 +21,12 @@ public sealed class Conv2D(int filters, int kernel, int stride = 1, Padding padd
 
     public Activation Activation { get; } = activation;
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape)
+    protected override void CreateParameters(IBackend backend, int[] inputShape)
     {
-        RequireRank(inputShape, 3, "Conv2D");
         var channels = inputShape[0];
-        var g = Conv2DGeometry.For(1, channels, inputShape[1], inputShape[2], Kernel, Stride, Padding == Padding.Same);
         var receptive = Kernel * Kernel;
         _weight = AddParameter(backend, "weight", [Filters, channels, Kernel, Kernel], kernelInitializer, channels * receptive, Filters * receptive);
         _bias = AddParameter(backend, "bias", [Filters], Initializer.Zeros, 1, 1);
-        return [Filters, g.OutHeight, g.OutWidth];
     }
 
     public override Tensor Forward(Tensor x, bool training)

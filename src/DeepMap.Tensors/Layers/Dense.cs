@@ -14,13 +14,10 @@ public sealed class Dense(int units, Activation activation = Activation.None, In
 
     public Activation Activation { get; } = activation;
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape)
+    protected override void CreateParameters(IBackend backend, int[] inputShape)
     {
-        if (inputShape.Length != 1)
-            throw new ArgumentException($"Dense expects flat inputs; got {ShapeMath.Format(inputShape)} (add a Flatten layer before it)");
         _weight = AddParameter(backend, "weight", [inputShape[0], Units], kernelInitializer, inputShape[0], Units);
         _bias = AddParameter(backend, "bias", [Units], Initializer.Zeros, inputShape[0], Units);
-        return [Units];
     }
 
     public override Tensor Forward(Tensor x, bool training)

@@ -14,8 +14,6 @@ public sealed class Dropout(double rate) : Layer
 
     public double Rate { get; } = rate is >= 0 and < 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, "dropout rate must be in [0, 1)");
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape) => inputShape;
-
     public override Tensor Forward(Tensor x, bool training)
     {
         if (!training || Rate == 0) return x;

@@ -13,11 +13,8 @@ public sealed class Embedding(int vocab, int dim) : Layer
 
     public int Dim { get; } = dim > 0 ? dim : throw new ArgumentOutOfRangeException(nameof(dim), dim, "embedding width must be positive");
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape)
-    {
+    protected override void CreateParameters(IBackend backend, int[] inputShape) =>
         _table = AddParameter(backend, "weight", [Vocab, Dim], Initializer.GlorotUniform, Vocab, Dim);
-        return [.. inputShape, Dim];
-    }
 
     public override Tensor Forward(Tensor x, bool training) => Op.Embedding(x, _table!);
 

@@ -6,8 +6,6 @@ namespace DeepMap.Tensors.Layers;
 /// <summary>[N, ...] → [N, product of the rest], without copying.</summary>
 public sealed class Flatten : Layer
 {
-    protected override int[] OnBuild(IBackend backend, int[] inputShape) => [ShapeMath.Size(inputShape)];
-
     public override Tensor Forward(Tensor x, bool training) => Op.Reshape(x, x.Shape[0], -1);
 
     public override LayerSpec ToSpec() => new FlattenSpec();

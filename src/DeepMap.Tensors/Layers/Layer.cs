@@ -32,12 +32,16 @@ public abstract class Layer
         Index = index;
         Seed = seed;
         InputShape = inputShape;
-        OutputShape = OnBuild(backend, inputShape);
+        OutputShape = ToSpec().Infer(inputShape).Output;
+        CreateParameters(backend, inputShape);
         IsBuilt = true;
         return OutputShape;
     }
 
-    protected abstract int[] OnBuild(IBackend backend, int[] inputShape);
+    /// <summary>Creates the layer's parameters for an input shape that <see cref="LayerSpec.Infer"/> accepted.</summary>
+    protected virtual void CreateParameters(IBackend backend, int[] inputShape)
+    {
+    }
 
     /// <summary>Runs the layer on a batch [N, ...InputShape].</summary>
     public abstract Tensor Forward(Tensor x, bool training);
@@ -52,11 +56,5 @@ public abstract class Layer
         tensor.RequiresGrad = true;
         _parameters.Add(new Parameter($"layers.{Index}.{name}", tensor));
         return tensor;
-    }
-
-    protected static void RequireRank(int[] inputShape, int rank, string layer)
-    {
-        if (inputShape.Length != rank)
-            throw new ArgumentException($"{layer} expects inputs of rank {rank} (without the batch axis); got {ShapeMath.Format(inputShape)}");
     }
 }

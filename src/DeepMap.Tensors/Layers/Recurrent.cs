@@ -13,9 +13,8 @@ public sealed class Lstm(int units, bool returnSequences = false) : Layer
 
     public bool ReturnSequences { get; } = returnSequences;
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape)
+    protected override void CreateParameters(IBackend backend, int[] inputShape)
     {
-        RequireRank(inputShape, 2, "LSTM");
         var features = inputShape[1];
         _w = AddParameter(backend, "weight_ih", [features, 4 * Units], Initializer.GlorotUniform, features, 4 * Units);
         _u = AddParameter(backend, "weight_hh", [Units, 4 * Units], Initializer.GlorotUniform, Units, 4 * Units);
@@ -24,7 +23,6 @@ public sealed class Lstm(int units, bool returnSequences = false) : Layer
         Array.Fill(bias, 1f, Units, Units);
         _bias = AddParameter(backend, "bias", [4 * Units], Initializer.Zeros, 1, 1);
         backend.Upload(bias, _bias.Storage);
-        return ReturnSequences ? [inputShape[0], Units] : [Units];
     }
 
     public override Tensor Forward(Tensor x, bool training) => Op.Lstm(x, _w!, _u!, _bias!, ReturnSequences);
@@ -41,14 +39,12 @@ public sealed class SimpleRnn(int units, bool returnSequences = false) : Layer
 
     public bool ReturnSequences { get; } = returnSequences;
 
-    protected override int[] OnBuild(IBackend backend, int[] inputShape)
+    protected override void CreateParameters(IBackend backend, int[] inputShape)
     {
-        RequireRank(inputShape, 2, "SimpleRNN");
         var features = inputShape[1];
         _w = AddParameter(backend, "weight_ih", [features, Units], Initializer.GlorotUniform, features, Units);
         _u = AddParameter(backend, "weight_hh", [Units, Units], Initializer.GlorotUniform, Units, Units);
         _bias = AddParameter(backend, "bias", [Units], Initializer.Zeros, 1, 1);
-        return ReturnSequences ? [inputShape[0], Units] : [Units];
     }
 
     public override Tensor Forward(Tensor x, bool training) => Op.SimpleRnn(x, _w!, _u!, _bias!, ReturnSequences);

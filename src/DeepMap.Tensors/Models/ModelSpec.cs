@@ -14,6 +14,28 @@ public sealed record ModelSpec(int[] Input, IReadOnlyList<LayerSpec> Layers)
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>Each layer's output shape and the parameter count, without building anything; the first layer that
+    /// cannot take its input throws an ArgumentException naming it.</summary>
+    public IReadOnlyList<LayerShape> Infer()
+    {
+        var shapes = new List<LayerShape>();
+        var shape = Input;
+        for (var i = 0; i < Layers.Count; i++)
+        {
+            try
+            {
+                var s = Layers[i].Infer(shape);
+                shapes.Add(s);
+                shape = s.Output;
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"layer {i} ({Layers[i].GetType().Name.Replace("Spec", "")}): {e.Message}", e);
+            }
+        }
+        return shapes;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public static ModelSpec FromJson(string json) =>

@@ -144,6 +144,27 @@ public sealed class SequentialTests
     }
 
     [Fact]
+    public void Shape_inference_without_building_agrees_with_the_built_model()
+    {
+        var models = new[]
+        {
+            SmallCnn(TestBackends.SingleThread),
+            new Sequential([10, 4], backend: TestBackends.SingleThread) { new Lstm(8, returnSequences: true), new SimpleRnn(6), new Dense(3) },
+            new Sequential([5], backend: TestBackends.SingleThread) { new Embedding(20, 4), new Flatten(), new Dense(2, Activation.Softmax) },
+            new Sequential([3, 9, 7], backend: TestBackends.SingleThread) { new Conv2D(2, 3, stride: 2, padding: Padding.Valid), new MaxPool2D(2), new Flatten() },
+        };
+        foreach (var model in models)
+        {
+            var shapes = model.ToSpec().Infer();
+            Assert.Equal(model.OutputShape, shapes[^1].Output);
+            Assert.Equal(model.ParameterCount, shapes.Sum(s => s.Parameters));
+        }
+        var bad = new ModelSpec([1, 4, 4], [new FlattenSpec(), new Conv2DSpec(3, 3)]);
+        var e = Assert.Throws<ArgumentException>(() => bad.Infer());
+        Assert.StartsWith("layer 1 (Conv2D): Conv2D expects inputs of rank 3", e.Message);
+    }
+
+    [Fact]
     public void Save_and_load_resume_training_exactly()
     {
         var backend = TestBackends.TwoThreads;
