@@ -59,6 +59,30 @@ public static class IdxFile
         output.Write(data);
     }
 
+    /// <summary>Only the shape from the header: what a job check needs without decompressing the whole file.</summary>
+    public static int[] ReadShape(string path)
+    {
+        using var file = File.OpenRead(path);
+        var first = new byte[2];
+        var isGzip = file.Read(first) == 2 && first[0] == 0x1F && first[1] == 0x8B;
+        file.Position = 0;
+        using var stream = isGzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        var magic = new byte[MagicBytes];
+        try
+        {
+            stream.ReadExactly(magic);
+            if (magic[0] != 0 || magic[1] != 0 || ElementSize(magic[2]) == 0 || magic[3] == 0)
+                throw new InvalidDataException($"{path}: not an IDX file (magic 0x{magic[0]:X2}{magic[1]:X2}{magic[2]:X2}{magic[3]:X2})");
+            var dims = new byte[4 * magic[3]];
+            stream.ReadExactly(dims);
+            return Enumerable.Range(0, magic[3]).Select(d => BinaryPrimitives.ReadInt32BigEndian(dims.AsSpan(4 * d))).ToArray();
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path}: truncated IDX header");
+        }
+    }
+
     private static ArraySegment<byte> ReadDecompressed(Stream stream, string source)
     {
         var raw = ReadAll(stream);

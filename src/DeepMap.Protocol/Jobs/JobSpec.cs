@@ -1,0 +1,53 @@
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Optimizers;
+using DeepMap.Tensors.Training;
+
+namespace DeepMap.Protocol.Jobs;
+
+/// <summary>A training job as submitted: data, model, loss, optimizer and how the cluster runs it.</summary>
+public sealed record JobSpec(
+    string Name,
+    ulong Seed,
+    DataSpec Data,
+    ModelSpec Model,
+    Loss Loss,
+    OptimizerSpec Optimizer,
+    IReadOnlyList<Metric> Metrics,
+    int Epochs,
+    int BatchSize,
+    int Partitions,
+    int PsShards,
+    int CheckpointEvery);
+
+public enum DataFormat
+{
+    Csv,
+    Idx,
+}
+
+public enum Scaling
+{
+    None,
+
+    /// <summary>Zero mean and unit variance per feature, with statistics of the training rows only.</summary>
+    Standard,
+
+    /// <summary>x / 255, for 8-bit images.</summary>
+    Unit,
+}
+
+/// <summary>
+/// Where a job's samples come from, relative to the data roots. CSV: one file and its target column. IDX: training
+/// images and labels, and optionally test images and labels (else <see cref="TestSplit"/> of the training rows).
+/// </summary>
+public sealed record DataSpec(
+    DataFormat Format,
+    string? Path,
+    string? Target,
+    string? TrainImages,
+    string? TrainLabels,
+    string? TestImages,
+    string? TestLabels,
+    double TestSplit,
+    double ValidationSplit,
+    Scaling Scale);
