@@ -83,7 +83,12 @@ public sealed class JobSpecValidator(DataRoots roots, long memoryLimitBytes)
                 $"{parameters:N0} parameters need {Gib(bytes)} for weights, gradients and optimizer state ({copies} copies), over the {Gib(memoryLimitBytes)} limit");
     }
 
-    private static string Gib(long bytes) => $"{bytes / (double)(1L << 30):0.##} GiB";
+    private static string Gib(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.##} MiB",
+        _ => $"{bytes / 1024.0:0.##} KiB",
+    };
 
     private ResolvedData ResolveData(JobSpec spec)
     {
