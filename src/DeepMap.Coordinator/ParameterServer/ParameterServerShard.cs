@@ -1,0 +1,122 @@
+using Akka.Actor;
+using Akka.Event;
+using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.ParameterServer;
+using DeepMap.Tensors;
+using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.Layers;
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Optimizers;
+using DeepMap.Tensors.Training;
+
+namespace DeepMap.Coordinator.ParameterServer;
+
+/// <summary>
+/// A parameter-server shard: the sharded entity "{job}/{shard}" that owns one slice of a job's flat parameters.
+/// When every partition's slice of step t has arrived it sums them in partition order, applies the optimizer, and
+/// holds version t + 1 for the partitions to pull.
+/// </summary>
+public sealed class ParameterServerShard : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IBackend _backend;
+    private ChunkAssembler? _initial;
+    private Tensor? _weights;
+    private Optimizer? _optimizer;
+    private Parameter[] _parameters = [];
+    private int _partitions;
+    private ActorSelection? _trainer;
+    private long _version;
+    private readonly Dictionary<int, Contribution> _pending = [];
+
+    private sealed record Contribution(ChunkAssembler? Gradient, int Samples, double Loss)
+    {
+        public bool IsComplete => Gradient is null || Gradient.IsComplete;
+    }
+
+    public ParameterServerShard(IBackend backend)
+    {
+        _backend = backend;
+        Receive<ShardCommands.InitializeShard>(Initialize);
+        Receive<ShardCommands.GradientSlice>(Accumulate);
+        Receive<ShardCommands.GetWeights>(SendWeights);
+        Receive<ShardCommands.StopShard>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
+    }
+
+    private void Initialize(ShardCommands.InitializeShard m)
+    {
+        if (_weights is not null) return; // a resent chunk after the shard was built
+        _initial ??= new ChunkAssembler(m.Length);
+        _initial.Add(m.Chunk, m.Values);
+        if (!_initial.IsComplete) return;
+        _weights = Tensor.FromArray(_backend, _initial.Values, m.Length).Keep();
+        _weights.RequiresGrad = true;
+        _parameters = [new Parameter($"shard.{m.Shard}", _weights)];
+        _optimizer = System.Text.Json.JsonSerializer.Deserialize<OptimizerSpec>(m.OptimizerSpecJson, ModelSpec.JsonOptions)!.Create();
+        _partitions = m.Partitions;
+        _trainer = Context.ActorSelection(m.TrainerPath);
+        _initial = null;
+        _version = 0;
+        _trainer.Tell(new ShardReplies.ShardReady(m.JobId, m.Shard));
+    }
+
+    private void Accumulate(ShardCommands.GradientSlice m)
+    {
+        if (_weights is null)
+        {
+            _log.Warning("gradient for step {0} of {1}/{2} before the shard was initialized; dropped", m.GlobalStep, m.JobId, m.Shard);
+            return;
+        }
+        if (m.GlobalStep != _version) return; // a late retry of a step already applied, or one not yet asked for
+        if (!_pending.TryGetValue(m.Partition, out var contribution))
+        {
+            contribution = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights.Size), m.Samples, m.Loss);
+            _pending[m.Partition] = contribution;
+        }
+        contribution.Gradient?.Add(m.Chunk, m.Values);
+        if (_pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete)) return;
+        Apply(m.JobId, m.Shard);
+    }
+
+    private void Apply(string jobId, int shard)
+    {
+        var total = _pending.Values.Sum(c => c.Samples);
+        var sum = Tensor.Zeros(_backend, _weights!.Size);
+        var part = Tensor.Empty(_backend, _weights.Size);
+        double lossSum = 0;
+        foreach (var (partition, c) in _pending.OrderBy(p => p.Key))
+        {
+            if (c.Gradient is null) continue;
+            _backend.Upload(c.Gradient.Values, part.Storage);
+            GradientSum.Accumulate(_backend, part.Storage, sum.Storage, _weights.Size, c.Samples, total);
+            lossSum += c.Samples * c.Loss;
+        }
+        part.Dispose();
+        ParameterVector.WriteGradients(_parameters, sum.ToArray());
+        sum.Dispose();
+        _optimizer!.Step(_parameters);
+        _weights.ZeroGrad();
+        var step = _version;
+        _version++;
+        _pending.Clear();
+        _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, total));
+    }
+
+    private void SendWeights(ShardCommands.GetWeights m)
+    {
+        if (_weights is null || m.Version != _version)
+        {
+            Sender.Tell(new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
+            return;
+        }
+        var values = _weights.ToArray();
+        for (var c = 0; c < Chunking.Count(values.Length); c++)
+            Sender.Tell(new ShardReplies.WeightsChunk(m.JobId, m.Shard, _version, c, Chunking.Slice(values, c)));
+    }
+
+    protected override void PostStop()
+    {
+        _weights?.ZeroGrad();
+        _weights?.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+using Akka.Hosting;
+using DeepMap.Coordinator;
+using DeepMap.Coordinator.Api;
+using DeepMap.Protocol.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddEnvironmentVariables("DEEPMAP_");
+CoordinatorSettings settings;
+try
+{
+    settings = CoordinatorSettings.From(builder.Configuration);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"deepmap-coordinator: {e.Message}");
+    return 2;
+}
+// A single-node cluster names itself as seed; workers name the coordinator.
+if (settings.Node.Seeds.Count == 0) settings = settings with { Node = settings.Node with { Seeds = [$"{settings.Node.Host}:{settings.Node.Port}"] } };
+var backend = settings.Node.CreateBackend();
+builder.WebHost.UseUrls(settings.Api);
+builder.Services.ConfigureHttpJsonOptions(JobsApi.ConfigureJson);
+builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddCoordinatorActors(settings, backend));
+var app = builder.Build();
+app.MapJobsApi();
+Console.WriteLine($"deepmap-coordinator: API {settings.Api}, remoting {settings.Node.Host}:{settings.Node.Port}, state {settings.State}, data {string.Join(":", settings.Data)}");
+await app.RunAsync();
+return 0;

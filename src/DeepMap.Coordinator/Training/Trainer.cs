@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using DeepMap.Protocol.Jobs;
+using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Training;
+using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.IO;
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Training;
+
+namespace DeepMap.Coordinator.Training;
+
+/// <summary>
+/// Drives one job: loads its data, seeds the parameter-server shards with the initial weights, then runs synchronous
+/// steps — every partition computes its gradient at version t, every shard applies step t — validating at epoch ends,
+/// checkpointing every few steps, and at the end evaluates on the test set and writes the model.
+/// </summary>
+public sealed class Trainer : ReceiveActor, IWithTimers
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _id;
+    private readonly ValidatedJob _job;
+    private readonly string _directory;
+    private readonly TimeSpan _stepTimeout;
+    private readonly IActorRef _partitions;
+    private readonly IActorRef _shards;
+    private readonly IBackend _backend;
+    private readonly DateTimeOffset _submitted;
+    private JobData _data = null!;
+    private Sequential _model = null!;
+    private DataParallelPlan _plan = null!;
+    private PartitionSetup _setup = null!;
+    private int[] _offsets = [];
+    private readonly HashSet<int> _ready = [];
+    private long _globalStep;
+    private readonly HashSet<int> _sent = [];
+    private readonly Dictionary<int, string> _nodes = [];
+    private readonly HashSet<int> _stepped = [];
+    private double _stepLoss;
+    private double _epochLossSum;
+    private int _epochSteps;
+    private WeightsAssembly? _weights;
+    private Action<float[]>? _onWeights;
+    private readonly Stopwatch _clock = new();
+    private long _samplesDone;
+    private JobStatus _status;
+
+    private sealed record StepTimeout(long GlobalStep);
+
+    private sealed record RetryWeights(long Version);
+
+    public Trainer(string id, ValidatedJob job, string stateDirectory, TimeSpan stepTimeout, IActorRef partitions, IActorRef shards, IBackend backend, DateTimeOffset submitted)
+    {
+        _id = id;
+        _job = job;
+        _directory = Path.Combine(stateDirectory, "jobs", id);
+        _stepTimeout = stepTimeout;
+        _partitions = partitions;
+        _shards = shards;
+        _backend = backend;
+        _submitted = submitted;
+        _status = new JobStatus(id, job.Spec.Name, JobState.Running, 0, job.Spec.Epochs, 0, 0, null,
+            new Dictionary<string, double>(), new Dictionary<string, double>(), new Dictionary<string, double>(), 0, null, null, null, submitted, null);
+        Initializing();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private JobSpec Spec => _job.Spec;
+
+    private int Epoch => (int)(_globalStep / _plan.StepsPerEpoch);
+
+    private int StepInEpoch => (int)(_globalStep % _plan.StepsPerEpoch);
+
+    private long TotalSteps => (long)_plan.StepsPerEpoch * Spec.Epochs;
+
+    protected override void PreStart()
+    {
+        Directory.CreateDirectory(_directory);
+        try
+        {
+            _data = JobData.Load(_job);
+            _model = Sequential.FromSpec(Spec.Model, Spec.Seed, _backend);
+            _model.Compile(Spec.Optimizer.Create(), Spec.Loss, [.. Spec.Metrics]);
+            _plan = new DataParallelPlan(_data.Train.Rows, Spec.Partitions, Spec.BatchSize, Spec.Seed);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException)
+        {
+            Fail($"loading the data: {e.Message}");
+            return;
+        }
+        var initial = new float[ParameterVector.Length(_model.Parameters)];
+        ParameterVector.ReadValues(_model.Parameters, initial);
+        _offsets = WeightsAssembly.ShardOffsets(initial.Length, Spec.PsShards);
+        var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
+        _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
+            _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self);
+        var optimizer = JsonSerializer.Serialize(Spec.Optimizer, ModelSpec.JsonOptions);
+        for (var s = 0; s < Spec.PsShards; s++)
+        {
+            var slice = initial.AsSpan(_offsets[s], _offsets[s + 1] - _offsets[s]);
+            for (var c = 0; c < Chunking.Count(slice.Length); c++)
+                _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, c, Chunking.Slice(slice, c)));
+        }
+        _status = _status with { Steps = TotalSteps, Waiting = "parameter-server shards to start" };
+        Publish();
+        _clock.Start();
+    }
+
+    private void Initializing()
+    {
+        Receive<ShardReplies.ShardReady>(m =>
+        {
+            _ready.Add(m.Shard);
+            if (_ready.Count < Spec.PsShards) return;
+            Become(Training);
+            StartStep();
+        });
+        Common();
+    }
+
+    private void Training()
+    {
+        Receive<PartitionEvents.GradientSent>(m =>
+        {
+            if (m.GlobalStep != _globalStep) return;
+            _sent.Add(m.Partition);
+            _nodes[m.Partition] = m.Node;
+        });
+        Receive<ShardReplies.ShardStepped>(m =>
+        {
+            if (m.GlobalStep != _globalStep || !_stepped.Add(m.Shard)) return;
+            if (m.Shard == 0) _stepLoss = m.Samples == 0 ? 0 : m.LossSum / m.Samples;
+            if (m.Shard == 0) _samplesDone += m.Samples;
+            if (_stepped.Count == Spec.PsShards) StepDone();
+        });
+        Receive<StepTimeout>(m =>
+        {
+            if (m.GlobalStep != _globalStep) return;
+            var missing = Enumerable.Range(0, Spec.Partitions).Where(k => !_sent.Contains(k)).ToArray();
+            var waiting = missing.Length > 0
+                ? $"step {_globalStep}: waiting for partitions {string.Join(", ", missing)} (asked again)"
+                : $"step {_globalStep}: waiting for parameter-server shards {string.Join(", ", Enumerable.Range(0, Spec.PsShards).Where(s => !_stepped.Contains(s)))}";
+            _log.Warning("job {0}: {1}", _id, waiting);
+            _status = _status with { Waiting = waiting };
+            Publish();
+            foreach (var k in missing) AskPartition(k);
+            Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
+        });
+        Common();
+    }
+
+    private void Common()
+    {
+        Receive<DataQueries.GetPartitionData>(SendPartitionData);
+        Receive<ShardReplies.WeightsChunk>(m =>
+        {
+            if (_weights is null) return;
+            _weights.Add(m);
+            if (!_weights.IsComplete) return;
+            var values = _weights.Values();
+            var then = _onWeights!;
+            _weights = null;
+            _onWeights = null;
+            then(values);
+        });
+        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("weights", new RetryWeights(m.Requested), TimeSpan.FromMilliseconds(200)));
+        Receive<RetryWeights>(m =>
+        {
+            if (_weights?.Version == m.Version) RequestWeights(m.Version);
+        });
+        Receive<TrainerCommands.Cancel>(_ => Finish(JobState.Cancelled, null, "cancelled"));
+    }
+
+    private void StartStep()
+    {
+        _sent.Clear();
+        _stepped.Clear();
+        for (var k = 0; k < Spec.Partitions; k++) AskPartition(k);
+        Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
+    }
+
+    private void AskPartition(int k) =>
+        _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, k, Epoch, StepInEpoch, _globalStep));
+
+    private void StepDone()
+    {
+        Timers.Cancel("step");
+        if (!double.IsFinite(_stepLoss))
+        {
+            Finish(JobState.Failed, null, $"loss became {_stepLoss} at epoch {Epoch + 1}, step {StepInEpoch + 1}; the last good checkpoint is kept");
+            return;
+        }
+        _epochLossSum += _stepLoss;
+        _epochSteps++;
+        _globalStep++;
+        var seconds = _clock.Elapsed.TotalSeconds;
+        _status = _status with
+        {
+            Epoch = Epoch + (StepInEpoch == 0 ? 0 : 1),
+            Step = _globalStep,
+            Loss = _stepLoss,
+            SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
+            Waiting = null,
+        };
+        var epochEnded = StepInEpoch == 0;
+        var checkpoint = _globalStep % Spec.CheckpointEvery == 0;
+        if (_globalStep == TotalSteps)
+        {
+            Become(Closing);
+            FetchWeights(values => Complete(values));
+            return;
+        }
+        if (epochEnded || checkpoint)
+        {
+            Become(Closing);
+            FetchWeights(values =>
+            {
+                if (checkpoint) WriteCheckpoint(values);
+                if (epochEnded) EndEpoch(values);
+                Become(Training);
+                StartStep();
+            });
+            return;
+        }
+        Publish();
+        StartStep();
+    }
+
+    private void Closing() => Common();
+
+    private void EndEpoch(float[] weights)
+    {
+        var metrics = new Dictionary<string, double> { ["loss"] = _epochLossSum / Math.Max(1, _epochSteps) };
+        _epochLossSum = 0;
+        _epochSteps = 0;
+        var validation = new Dictionary<string, double>();
+        if (_data.Validation is { Rows: > 0 } v)
+        {
+            ParameterVector.WriteValues(_model.Parameters, weights);
+            var result = _model.Evaluate(v.FeaturesTensor(_backend), v.TargetsTensor(_backend));
+            validation["loss"] = result.Loss;
+            foreach (var (name, value) in result.Metrics) validation[name] = value;
+        }
+        _status = _status with { Epoch = Epoch, Metrics = metrics, Validation = validation };
+        Publish();
+    }
+
+    private void WriteCheckpoint(float[] weights)
+    {
+        ParameterVector.WriteValues(_model.Parameters, weights);
+        _model.EpochsDone = Epoch;
+        _model.Save(Path.Combine(_directory, "checkpoint.safetensors"));
+    }
+
+    private void Complete(float[] weights)
+    {
+        EndEpoch(weights);
+        ParameterVector.WriteValues(_model.Parameters, weights);
+        var result = _model.Evaluate(_data.Test.FeaturesTensor(_backend), _data.Test.TargetsTensor(_backend));
+        var test = new Dictionary<string, double> { ["loss"] = result.Loss };
+        foreach (var (name, value) in result.Metrics) test[name] = value;
+        _model.EpochsDone = Spec.Epochs;
+        var path = Path.Combine(_directory, "model.safetensors");
+        _model.Save(path);
+        _status = _status with { Test = test, WeightsSha256 = WeightsDigest.Sha256(_model.Parameters), Epoch = Spec.Epochs };
+        Finish(JobState.Succeeded, path, null);
+    }
+
+    private void Finish(JobState state, string? modelPath, string? error)
+    {
+        Timers.CancelAll();
+        _status = _status with { State = state, Error = error, Waiting = null, Finished = DateTimeOffset.UtcNow };
+        for (var k = 0; k < Spec.Partitions; k++) _partitions.Tell(new PartitionCommands.ReleasePartition(_id, k));
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.StopShard(_id, s));
+        Context.Parent.Tell(new TrainerEvents.Finished(_status, modelPath));
+        Context.Stop(Self);
+    }
+
+    private void Fail(string error)
+    {
+        _status = _status with { State = JobState.Failed, Error = error, Finished = DateTimeOffset.UtcNow };
+        Context.Parent.Tell(new TrainerEvents.Finished(_status, null));
+        Context.Stop(Self);
+    }
+
+    private void FetchWeights(Action<float[]> then)
+    {
+        _weights = new WeightsAssembly(_offsets, _globalStep);
+        _onWeights = then;
+        RequestWeights(_globalStep);
+    }
+
+    private void RequestWeights(long version)
+    {
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.GetWeights(_id, s, version));
+    }
+
+    private void SendPartitionData(DataQueries.GetPartitionData m)
+    {
+        var train = _data.Train;
+        var rows = _plan.PartitionRows(m.Partition);
+        var rowsPerChunk = Math.Max(1, Chunking.ChunkFloats / Math.Max(1, train.FeatureLength));
+        var chunks = Math.Max(1, (rows + rowsPerChunk - 1) / rowsPerChunk);
+        var first = m.Chunk * rowsPerChunk;
+        var count = Math.Max(0, Math.Min(rowsPerChunk, rows - first));
+        var global = Enumerable.Range(first, count).Select(local => local * Spec.Partitions + m.Partition).ToArray();
+        var slice = train.Take(global);
+        Sender.Tell(new DataReplies.PartitionData(_id, m.Partition, m.Chunk, chunks, first, count, slice.Features, slice.Targets));
+    }
+
+    private void Publish() => Context.Parent.Tell(new TrainerEvents.Progress(_status));
+}

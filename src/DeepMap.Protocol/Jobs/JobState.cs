@@ -1,0 +1,10 @@
+namespace DeepMap.Protocol.Jobs;
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}

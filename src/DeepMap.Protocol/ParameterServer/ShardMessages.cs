@@ -1,0 +1,50 @@
+using DeepMap.Protocol.Messaging;
+
+namespace DeepMap.Protocol.ParameterServer;
+
+public static class ShardCommands
+{
+    /// <summary>
+    /// One chunk of a shard's initial weights, with what the shard needs to train them: the optimizer and how many
+    /// partitions contribute to a step.
+    /// </summary>
+    public sealed record InitializeShard(string JobId, int Shard, int Length, int Partitions, string OptimizerSpecJson, string TrainerPath,
+        int Chunk, float[] Values) : IShardMessage, ITensorMessage
+    {
+        public IReadOnlyList<float[]> Tensors => [Values];
+
+        public ITensorMessage WithTensors(IReadOnlyList<float[]> tensors) => this with { Values = tensors[0] };
+    }
+
+    /// <summary>One chunk of partition k's gradient slice for a step (Samples = 0: the partition had no rows left).</summary>
+    public sealed record GradientSlice(string JobId, int Shard, long GlobalStep, int Partition, int Samples, double Loss, int Chunk, float[] Values)
+        : IShardMessage, ITensorMessage
+    {
+        public IReadOnlyList<float[]> Tensors => [Values];
+
+        public ITensorMessage WithTensors(IReadOnlyList<float[]> tensors) => this with { Values = tensors[0] };
+    }
+
+    /// <summary>The shard's current weights, answered with every chunk of <see cref="ShardReplies.WeightsChunk"/>.</summary>
+    public sealed record GetWeights(string JobId, int Shard, long Version) : IShardMessage;
+
+    public sealed record StopShard(string JobId, int Shard) : IShardMessage;
+}
+
+public static class ShardReplies
+{
+    public sealed record ShardReady(string JobId, int Shard) : IDeepMapMessage;
+
+    /// <summary>The shard applied a step: its weights are now version GlobalStep + 1.</summary>
+    public sealed record ShardStepped(string JobId, int Shard, long GlobalStep, double LossSum, int Samples) : IDeepMapMessage;
+
+    public sealed record WeightsChunk(string JobId, int Shard, long Version, int Chunk, float[] Values) : ITensorMessage
+    {
+        public IReadOnlyList<float[]> Tensors => [Values];
+
+        public ITensorMessage WithTensors(IReadOnlyList<float[]> tensors) => this with { Values = tensors[0] };
+    }
+
+    /// <summary>The shard does not hold that version (yet, or any more); the asker retries or re-plans.</summary>
+    public sealed record WeightsUnavailable(string JobId, int Shard, long Requested, long Current) : IDeepMapMessage;
+}

@@ -1,0 +1,26 @@
+using DeepMap.Tensors.Training;
+
+namespace DeepMap.Protocol.Training;
+
+/// <summary>
+/// What any node needs to compute a job's partitions: small, and sent with every step request, so a partition that
+/// moves to another node rebuilds itself from the request alone. <see cref="ShardOffsets"/> cut the flat parameter
+/// vector among the parameter-server shards (length shards + 1).
+/// </summary>
+public sealed record PartitionSetup(
+    string JobId,
+    string ModelSpecJson,
+    Loss Loss,
+    ulong Seed,
+    int Partitions,
+    int GlobalBatch,
+    int TrainRows,
+    int[] FeatureShape,
+    int[] TargetShape,
+    int[] ShardOffsets,
+    string TrainerPath)
+{
+    public int Shards => ShardOffsets.Length - 1;
+
+    public int ParameterCount => ShardOffsets[^1];
+}

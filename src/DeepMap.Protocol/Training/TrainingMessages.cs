@@ -1,0 +1,41 @@
+using DeepMap.Protocol.Messaging;
+
+namespace DeepMap.Protocol.Training;
+
+public static class PartitionCommands
+{
+    /// <summary>
+    /// Compute partition k's gradient for a step at the weights of version <see cref="GlobalStep"/> and send its slices
+    /// to the parameter-server shards. Idempotent: asked again (a retry, or after the partition moved), it sends again.
+    /// </summary>
+    public sealed record ComputeGradient(PartitionSetup Setup, int Partition, int Epoch, int Step, long GlobalStep) : IPartitionMessage
+    {
+        public string JobId => Setup.JobId;
+    }
+
+    /// <summary>The job is over: drop its data and weights.</summary>
+    public sealed record ReleasePartition(string JobId, int Partition) : IPartitionMessage;
+}
+
+public static class PartitionEvents
+{
+    /// <summary>Partition k sent its slices for a step; the trainer uses it to say who it waits for.</summary>
+    public sealed record GradientSent(string JobId, int Partition, long GlobalStep, int Samples, string Node) : IDeepMapMessage;
+}
+
+public static class DataQueries
+{
+    /// <summary>One chunk of a partition's training rows, asked of the trainer that loaded the dataset.</summary>
+    public sealed record GetPartitionData(string JobId, int Partition, int Chunk) : IDeepMapMessage;
+}
+
+public static class DataReplies
+{
+    /// <summary>Rows [FirstRow, FirstRow + Rows) of a partition, features and targets row-major.</summary>
+    public sealed record PartitionData(string JobId, int Partition, int Chunk, int Chunks, int FirstRow, int Rows, float[] Features, float[] Targets) : ITensorMessage
+    {
+        public IReadOnlyList<float[]> Tensors => [Features, Targets];
+
+        public ITensorMessage WithTensors(IReadOnlyList<float[]> tensors) => this with { Features = tensors[0], Targets = tensors[1] };
+    }
+}

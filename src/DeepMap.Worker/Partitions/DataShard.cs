@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Training;
+using DeepMap.Tensors;
+using DeepMap.Tensors.Autograd;
+using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Optimizers;
+using DeepMap.Tensors.Training;
+using DeepMap.Worker.Weights;
+
+namespace DeepMap.Worker.Partitions;
+
+/// <summary>
+/// Data partition k of a job, the sharded entity "{job}/{k}": it holds the partition's rows (fetched once from the
+/// trainer, in pieces), and for each step request computes the gradient of its minibatch at the requested weights
+/// and sends every parameter-server shard its slice. Everything it uses derives from the request, so wherever
+/// Sharding places it, it computes the same bits.
+/// </summary>
+public sealed class DataShard : ReceiveActor
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IBackend _backend;
+    private readonly IActorRef _shards;
+    private readonly IActorRef _weights;
+    private readonly string _node;
+    private float[]? _features;
+    private float[]? _targets;
+    private Sequential? _model;
+    private DataParallelPlan? _plan;
+    private float[] _gradient = [];
+
+    public DataShard(IBackend backend, IActorRef shards, IActorRef weights)
+    {
+        _backend = backend;
+        _shards = shards;
+        _weights = weights;
+        _node = Cluster.Get(Context.System).SelfAddress.ToString();
+        ReceiveAsync<PartitionCommands.ComputeGradient>(Compute);
+        Receive<PartitionCommands.ReleasePartition>(m =>
+        {
+            _weights.Tell(new WeightCache.Forget(m.JobId));
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
+    }
+
+    private async Task Compute(PartitionCommands.ComputeGradient m)
+    {
+        var setup = m.Setup;
+        try
+        {
+            if (_features is null) await LoadData(setup, m.Partition);
+            EnsureModel(setup);
+            var weights = await _weights.Ask<WeightCache.Weights>(new WeightCache.GetWeights(setup, m.GlobalStep), AskTimeout);
+            var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
+            var loss = rows.Length == 0 ? 0 : Gradient(weights.Values, rows, setup, m);
+            SendSlices(setup, m, rows.Length, loss);
+            Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node));
+        }
+        catch (Exception e) when (e is AskTimeoutException or InvalidDataException or ArgumentException)
+        {
+            // The trainer asks again after its step timeout; a partition that cannot compute now must not die.
+            _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.GlobalStep, e.Message);
+        }
+    }
+
+    private async Task LoadData(PartitionSetup setup, int partition)
+    {
+        var trainer = Context.ActorSelection(setup.TrainerPath);
+        var first = await trainer.Ask<DataReplies.PartitionData>(new DataQueries.GetPartitionData(setup.JobId, partition, 0), AskTimeout);
+        var chunks = new List<DataReplies.PartitionData> { first };
+        for (var c = 1; c < first.Chunks; c++)
+            chunks.Add(await trainer.Ask<DataReplies.PartitionData>(new DataQueries.GetPartitionData(setup.JobId, partition, c), AskTimeout));
+        _features = chunks.SelectMany(c => c.Features).ToArray();
+        _targets = chunks.SelectMany(c => c.Targets).ToArray();
+        _log.Info("partition {0}/{1}: {2} rows cached on this node", setup.JobId, partition, chunks.Sum(c => c.Rows));
+    }
+
+    private void EnsureModel(PartitionSetup setup)
+    {
+        if (_model is not null) return;
+        _model = Sequential.FromSpec(ModelSpec.FromJson(setup.ModelSpecJson), setup.Seed, _backend);
+        // Only the loss matters here: the parameter-server shards own the optimizer.
+        _model.Compile(new Sgd(), setup.Loss);
+        _plan = new DataParallelPlan(setup.TrainRows, setup.Partitions, setup.GlobalBatch, setup.Seed);
+        _gradient = new float[setup.ParameterCount];
+    }
+
+    private double Gradient(float[] weights, int[] rows, PartitionSetup setup, PartitionCommands.ComputeGradient m)
+    {
+        var model = _model!;
+        ParameterVector.WriteValues(model.Parameters, weights);
+        model.RandomStream = _plan!.RandomStream(m.GlobalStep, m.Partition);
+        double loss;
+        using (TensorScope.Open())
+        {
+            var x = Rows(_features!, setup.FeatureShape, rows, setup.Partitions);
+            var y = Rows(_targets!, setup.TargetShape, rows, setup.Partitions);
+            loss = model.ComputeGradients(x, y);
+        }
+        ParameterVector.ReadGradients(model.Parameters, _gradient);
+        model.ZeroGrad();
+        return loss;
+    }
+
+    private Tensor Rows(float[] source, int[] rowShape, int[] rows, int partitions)
+    {
+        var rowLength = ShapeMath.Size(rowShape);
+        var t = Tensor.Empty(_backend, [rows.Length, .. rowShape]);
+        // Rows of this partition are those with index ≡ k (mod P), stored in order: row i is local row i / P.
+        for (var i = 0; i < rows.Length; i++)
+            _backend.Upload(source.AsSpan(rows[i] / partitions * rowLength, rowLength), t.Storage, i * rowLength);
+        return t;
+    }
+
+    private void SendSlices(PartitionSetup setup, PartitionCommands.ComputeGradient m, int samples, double loss)
+    {
+        for (var s = 0; s < setup.Shards; s++)
+        {
+            if (samples == 0)
+            {
+                _shards.Tell(new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, 0, 0, 0, []));
+                continue;
+            }
+            var slice = _gradient.AsSpan(setup.ShardOffsets[s], setup.ShardOffsets[s + 1] - setup.ShardOffsets[s]);
+            for (var c = 0; c < Chunking.Count(slice.Length); c++)
+                _shards.Tell(new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, samples, loss, c, Chunking.Slice(slice, c)));
+        }
+    }
+}

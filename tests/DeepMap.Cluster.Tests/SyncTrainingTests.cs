@@ -1,0 +1,73 @@
+using DeepMap.Coordinator.Training;
+using DeepMap.Protocol.Jobs;
+using DeepMap.Tensors.Backends.Cpu;
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Training;
+
+namespace DeepMap.Cluster.Tests;
+
+/// <summary>
+/// The cluster's oracle: a synchronous job gives the same weights, bit for bit, as the same partitions summed in the
+/// same order by DeepMap.Tensors alone in one process, however many workers host the partitions.
+/// </summary>
+public sealed class SyncTrainingTests
+{
+    private static readonly string Repo = FindRepo();
+
+    private static readonly string Spec = """
+        name: sync-oracle
+        seed: 7
+        data: {format: csv, path: boston_housing.csv, target: MEDV, test_split: 0.2, validation_split: 0.1, scale: standard}
+        model:
+          input: [13]
+          layers:
+            - dense: {units: 64, activation: relu}
+            - dropout: {rate: 0.1}
+            - dense: {units: 32, activation: relu}
+            - dense: {units: 1}
+        loss: mse
+        optimizer: {type: adam, lr: 0.01}
+        metrics: [mae]
+        epochs: 10
+        batch_size: 30
+        partitions: 4
+        ps_shards: 3
+        checkpoint_every: 25
+        """;
+
+    private static string FindRepo()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "DeepMap.sln"))) return d.FullName;
+        throw new DirectoryNotFoundException("repository root not found");
+    }
+
+    private static string[] DataRoots => [Path.Combine(Repo, "examples", "data")];
+
+    private static string OneProcess()
+    {
+        var job = new JobSpecValidator(new DataRoots(DataRoots)).Validate(JobSpecParser.Parse(Spec));
+        var data = JobData.Load(job);
+        var backend = new CpuBackend(2);
+        var model = Sequential.FromSpec(job.Spec.Model, job.Spec.Seed, backend);
+        model.Compile(job.Spec.Optimizer.Create(), job.Spec.Loss);
+        var plan = new DataParallelPlan(data.Train.Rows, job.Spec.Partitions, job.Spec.BatchSize, job.Spec.Seed);
+        new SynchronousDataParallel(model, data.Train.FeaturesTensor(backend), data.Train.TargetsTensor(backend), plan).Train(job.Spec.Epochs);
+        return WeightsDigest.Sha256(model.Parameters);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Sync_training_on_any_number_of_workers_matches_one_process_bit_for_bit(int workers)
+    {
+        await using var cluster = await LocalCluster.Start(workers, DataRoots);
+        var status = await cluster.Run(Spec, TimeSpan.FromSeconds(120));
+        Assert.True(status.State == JobState.Succeeded, $"job {status.State}: {status.Error}");
+        Assert.Equal(OneProcess(), status.WeightsSha256);
+        Assert.True(status.Test["mae"] < 6, $"test MAE {status.Test["mae"]}");
+        Assert.True(File.Exists(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "checkpoint.safetensors")));
+    }
+}

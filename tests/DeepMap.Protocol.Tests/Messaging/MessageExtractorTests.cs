@@ -1,0 +1,116 @@
+using Akka.Cluster.Sharding;
+using DeepMap.Protocol.Jobs;
+using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Training;
+
+namespace DeepMap.Protocol.Tests.Messaging;
+
+public sealed class MessageExtractorTests
+{
+    private static PartitionCommands.ComputeGradient Compute(string job, int partition) =>
+        new(MessageSamples.Setup with { JobId = job }, partition, Epoch: 1, Step: 2, GlobalStep: 3);
+
+    /// <summary>How a shard region asks: the entity first, then the shard of that entity.</summary>
+    private static string ShardOf(IMessageExtractor extractor, object message) =>
+        extractor.ShardId(extractor.EntityId(message) ?? throw new InvalidOperationException($"no entity for {message}"), message);
+
+    private static ShardCommands.GradientSlice Slice(string job, int shard) => new(job, shard, 41, 3, 64, 2.5, 0, [1f]);
+
+    [Fact]
+    public void APartitionMessageGoesToTheEntityJobSlashPartition()
+    {
+        var extractor = new PartitionMessageExtractor();
+
+        Assert.Equal("job-7/3", extractor.EntityId(Compute("job-7", 3)));
+        Assert.Equal("job-7/0", extractor.EntityId(Compute("job-7", 0)));
+        Assert.Equal("job-7/3", extractor.EntityId(new PartitionCommands.ReleasePartition("job-7", 3)));
+        Assert.Equal("job-7/3", PartitionMessageExtractor.EntityName("job-7", 3));
+    }
+
+    [Fact]
+    public void AShardMessageGoesToTheEntityJobSlashShard()
+    {
+        var extractor = new ShardMessageExtractor();
+
+        Assert.Equal("job-7/2", extractor.EntityId(Slice("job-7", 2)));
+        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.GetWeights("job-7", 2, 42)));
+        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.StopShard("job-7", 2)));
+        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.InitializeShard("job-7", 2, 10, 4, "{}", "t", 0, [1f])));
+    }
+
+    public static TheoryData<string> Samples => MessageSamples.Names();
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void EachExtractorRoutesOnlyItsOwnMessages(string name)
+    {
+        var message = MessageSamples.Named(name);
+
+        var partition = new PartitionMessageExtractor().EntityId(message);
+        var shard = new ShardMessageExtractor().EntityId(message);
+
+        if (message is IPartitionMessage p) Assert.Equal($"{p.JobId}/{p.Partition}", partition);
+        else Assert.Null(partition);
+        if (message is IShardMessage s) Assert.Equal($"{s.JobId}/{s.Shard}", shard);
+        else Assert.Null(shard);
+    }
+
+    [Fact]
+    public void ExtractorsReturnNullForMessagesThatAreNotProtocolMessages()
+    {
+        foreach (var message in new object[] { "job-7/3", 3, MessageSamples.Setup, new JobReplies.JobAccepted("job-7") })
+        {
+            Assert.Null(new PartitionMessageExtractor().EntityId(message));
+            Assert.Null(new ShardMessageExtractor().EntityId(message));
+        }
+    }
+
+    [Fact]
+    public void EveryMessageForOneEntityLandsOnTheSameShard()
+    {
+        var partitions = new PartitionMessageExtractor();
+        var shards = new ShardMessageExtractor();
+
+        var partitionShard = ShardOf(partitions, Compute("job-7", 3));
+        Assert.Equal(partitionShard, ShardOf(new PartitionMessageExtractor(), Compute("job-7", 3)));
+        Assert.Equal(partitionShard, ShardOf(partitions, new PartitionCommands.ReleasePartition("job-7", 3)));
+        Assert.Equal(partitionShard, partitions.ShardId("job-7/3", null));
+
+        var psShard = ShardOf(shards, Slice("job-7", 2));
+        Assert.Equal(psShard, ShardOf(new ShardMessageExtractor(), Slice("job-7", 2)));
+        Assert.Equal(psShard, ShardOf(shards, new ShardCommands.GetWeights("job-7", 2, 1)));
+        Assert.Equal(psShard, ShardOf(shards, new ShardCommands.StopShard("job-7", 2)));
+        Assert.Equal(psShard, shards.ShardId("job-7/2", null));
+    }
+
+    [Fact]
+    public void ShardIdsStayWithinTheConfiguredNumberOfShardsAndSpreadEntities()
+    {
+        var extractor = new PartitionMessageExtractor(maxShards: 10);
+        var ids = Enumerable.Range(0, 200).Select(p => ShardOf(extractor, Compute("job-7", p))).ToList();
+
+        Assert.All(ids, id => Assert.InRange(int.Parse(id), 0, 9));
+        Assert.True(ids.Distinct().Count() >= 8, $"200 partitions fell on only {ids.Distinct().Count()} of 10 shards");
+    }
+
+    /// <summary>
+    /// Every node must compute the same shard for an entity, so the hash must not be the per-process randomized
+    /// string.GetHashCode: these values were computed once and must hold in every process.
+    /// </summary>
+    [Theory]
+    [InlineData("job-7", 3, "34")]
+    [InlineData("3f2a9c1e-0b7d-4e59-9c3a-5d1f0e8b7a64", 0, "59")]
+    public void APartitionsShardIsTheSameInEveryProcess(string job, int partition, string expected)
+    {
+        Assert.Equal(expected, ShardOf(new PartitionMessageExtractor(), Compute(job, partition)));
+    }
+
+    [Theory]
+    [InlineData("job-7", 2, "88")]
+    [InlineData("3f2a9c1e-0b7d-4e59-9c3a-5d1f0e8b7a64", 5, "84")]
+    public void AParameterServerShardsShardIsTheSameInEveryProcess(string job, int shard, string expected)
+    {
+        Assert.Equal(expected, ShardOf(new ShardMessageExtractor(), Slice(job, shard)));
+    }
+}
