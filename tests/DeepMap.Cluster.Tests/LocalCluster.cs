@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Hosting;
 using DeepMap.Coordinator;
@@ -30,7 +28,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> Start(int workers, IReadOnlyList<string> dataRoots)
     {
         var cluster = new LocalCluster(Directory.CreateTempSubdirectory("deepmap-cluster-").FullName);
-        var port = FreePort();
+        var port = Repository.FreePort();
         var seeds = new[] { $"127.0.0.1:{port}" };
         var settings = new CoordinatorSettings(new NodeSettings(seeds, "127.0.0.1", port, "cpu", 1), "http://127.0.0.1:0", dataRoots,
             cluster.StateDirectory, TimeSpan.FromSeconds(20));
@@ -82,13 +80,6 @@ public sealed class LocalCluster : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} still {status.State} at step {status.Step}/{status.Steps}: {status.Waiting}");
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

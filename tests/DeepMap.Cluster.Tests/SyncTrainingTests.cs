@@ -12,8 +12,6 @@ namespace DeepMap.Cluster.Tests;
 /// </summary>
 public sealed class SyncTrainingTests
 {
-    private static readonly string Repo = FindRepo();
-
     private static readonly string Spec = """
         name: sync-oracle
         seed: 7
@@ -35,14 +33,7 @@ public sealed class SyncTrainingTests
         checkpoint_every: 25
         """;
 
-    private static string FindRepo()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "DeepMap.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("repository root not found");
-    }
-
-    private static string[] DataRoots => [Path.Combine(Repo, "examples", "data")];
+    private static string[] DataRoots => [Path.Combine(Repository.Root, "examples", "data")];
 
     private static string OneProcess()
     {
