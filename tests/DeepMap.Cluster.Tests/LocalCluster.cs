@@ -25,13 +25,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IActorRef JobManager { get; private set; } = ActorRefs.Nobody;
 
-    public static async Task<LocalCluster> Start(int workers, IReadOnlyList<string> dataRoots)
+    public static async Task<LocalCluster> Start(int workers, IReadOnlyList<string> dataRoots, TimeSpan? stepTimeout = null)
     {
         var cluster = new LocalCluster(Directory.CreateTempSubdirectory("deepmap-cluster-").FullName);
         var port = Repository.FreePort();
         var seeds = new[] { $"127.0.0.1:{port}" };
         var settings = new CoordinatorSettings(new NodeSettings(seeds, "127.0.0.1", port, "cpu", 1), "http://127.0.0.1:0", dataRoots,
-            cluster.StateDirectory, TimeSpan.FromSeconds(20));
+            cluster.StateDirectory, stepTimeout ?? TimeSpan.FromSeconds(20));
         var coordinator = await cluster.StartHost(akka => akka.AddCoordinatorActors(settings, new CpuBackend(1)));
         for (var w = 0; w < workers; w++)
             await cluster.StartHost(akka => akka.AddWorkerActors(new NodeSettings(seeds, "127.0.0.1", 0, "cpu", 1), new CpuBackend(1)));

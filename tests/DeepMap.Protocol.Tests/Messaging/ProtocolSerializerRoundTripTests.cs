@@ -89,6 +89,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     /// <summary>
     /// A diverged step has a NaN or infinite loss; the message reporting it must still reach the trainer, or the job
     /// waits for it forever instead of failing. Doubles travel in the JSON, which has no literal for them by default.
+    /// Fails until the serializer's JSON options allow named floating-point literals (reported: ToBinary throws ArgumentException).
     /// </summary>
     [Fact]
     public void NonFiniteLossesAndMetricsSurviveTheRoundTrip()
