@@ -35,7 +35,7 @@ public sealed class SyncTrainingTests
 
     private static string[] DataRoots => [Path.Combine(Repository.Root, "examples", "data")];
 
-    private static string OneProcess()
+    private static Sequential OneProcess()
     {
         var job = new JobSpecValidator(new DataRoots(DataRoots)).Validate(JobSpecParser.Parse(Spec));
         var data = JobData.Load(job);
@@ -44,7 +44,7 @@ public sealed class SyncTrainingTests
         model.Compile(job.Spec.Optimizer.Create(), job.Spec.Loss);
         var plan = new DataParallelPlan(data.Train.Rows, job.Spec.Partitions, job.Spec.BatchSize, job.Spec.Seed);
         new SynchronousDataParallel(model, data.Train.FeaturesTensor(backend), data.Train.TargetsTensor(backend), plan).Train(job.Spec.Epochs);
-        return WeightsDigest.Sha256(model.Parameters);
+        return model;
     }
 
     [Theory]
@@ -56,9 +56,16 @@ public sealed class SyncTrainingTests
         await using var cluster = await LocalCluster.Start(workers, DataRoots);
         var status = await cluster.Run(Spec, TimeSpan.FromSeconds(120));
         Assert.True(status.State == JobState.Succeeded, $"job {status.State}: {status.Error}");
-        Assert.Equal(OneProcess(), status.WeightsSha256);
+        var oracle = OneProcess();
+        Assert.Equal(WeightsDigest.Sha256(oracle.Parameters), status.WeightsSha256);
         Assert.True(status.Test["mae"] < 6, $"test MAE {status.Test["mae"]}");
-        Assert.True(File.Exists(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "model.safetensors")));
-        Assert.True(File.Exists(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "checkpoint.safetensors")));
+
+        // The saved model carries the parameter servers' optimizer state, equal to the one-process optimizer's.
+        var saved = Sequential.Load(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "model.safetensors"), new CpuBackend(1));
+        Assert.Equal(oracle.Optimizer!.Steps, saved.Optimizer!.Steps);
+        var expected = oracle.Optimizer.State(oracle.Parameters).ToDictionary(s => s.Name, s => s.Value.ToArray());
+        foreach (var (name, value) in saved.Optimizer.State(saved.Parameters)) Assert.Equal(expected[name], value.ToArray());
+        var checkpoint = Sequential.Load(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "checkpoint.safetensors"), new CpuBackend(1));
+        Assert.Equal((status.Steps - 1) / 25 * 25, checkpoint.Optimizer!.Steps);
     }
 }

@@ -40,6 +40,7 @@ public sealed class ParameterServerShard : ReceiveActor
         Receive<ShardCommands.InitializeShard>(Initialize);
         Receive<ShardCommands.GradientSlice>(Accumulate);
         Receive<ShardCommands.GetWeights>(SendWeights);
+        Receive<ShardCommands.GetState>(SendState);
         Receive<ShardCommands.StopShard>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
     }
 
@@ -112,6 +113,19 @@ public sealed class ParameterServerShard : ReceiveActor
         var values = _weights.ToArray();
         for (var c = 0; c < Chunking.Count(values.Length); c++)
             Sender.Tell(new ShardReplies.WeightsChunk(m.JobId, m.Shard, _version, c, Chunking.Slice(values, c)));
+    }
+
+    private void SendState(ShardCommands.GetState m)
+    {
+        if (_weights is null || m.Version != _version)
+        {
+            Sender.Tell(new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
+            return;
+        }
+        float[][] slots = [_weights.ToArray(), .. _optimizer!.State(_parameters).Select(s => s.Value.ToArray())];
+        for (var slot = 0; slot < slots.Length; slot++)
+            for (var c = 0; c < Chunking.Count(slots[slot].Length); c++)
+                Sender.Tell(new ShardReplies.StateChunk(m.JobId, m.Shard, _version, _optimizer.Steps, slot, slots.Length, c, Chunking.Slice(slots[slot], c)));
     }
 
     protected override void PostStop()

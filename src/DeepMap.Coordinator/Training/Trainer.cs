@@ -8,8 +8,8 @@ using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
 using DeepMap.Tensors.Backends;
-using DeepMap.Tensors.IO;
 using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Optimizers;
 using DeepMap.Tensors.Training;
 
 namespace DeepMap.Coordinator.Training;
@@ -43,8 +43,8 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private double _stepLoss;
     private double _epochLossSum;
     private int _epochSteps;
-    private WeightsAssembly? _weights;
-    private Action<float[]>? _onWeights;
+    private StateAssembly? _state;
+    private Action? _onState;
     private readonly Stopwatch _clock = new();
     private long _samplesDone;
     private JobStatus _status;
@@ -157,21 +157,21 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<DataQueries.GetPartitionData>(SendPartitionData);
-        Receive<ShardReplies.WeightsChunk>(m =>
+        Receive<ShardReplies.StateChunk>(m =>
         {
-            if (_weights is null) return;
-            _weights.Add(m);
-            if (!_weights.IsComplete) return;
-            var values = _weights.Values();
-            var then = _onWeights!;
-            _weights = null;
-            _onWeights = null;
-            then(values);
+            if (_state is null) return;
+            _state.Add(m);
+            if (!_state.IsComplete) return;
+            LoadState(_state);
+            var then = _onState!;
+            _state = null;
+            _onState = null;
+            then();
         });
-        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("weights", new RetryWeights(m.Requested), TimeSpan.FromMilliseconds(200)));
+        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("state", new RetryWeights(m.Requested), TimeSpan.FromMilliseconds(200)));
         Receive<RetryWeights>(m =>
         {
-            if (_weights?.Version == m.Version) RequestWeights(m.Version);
+            if (_state?.Version == m.Version) RequestState(m.Version);
         });
         Receive<TrainerCommands.Cancel>(_ => Finish(JobState.Cancelled, null, "cancelled"));
     }
@@ -212,16 +212,16 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         if (_globalStep == TotalSteps)
         {
             Become(Closing);
-            FetchWeights(values => Complete(values));
+            FetchState(Complete);
             return;
         }
         if (epochEnded || checkpoint)
         {
             Become(Closing);
-            FetchWeights(values =>
+            FetchState(() =>
             {
-                if (checkpoint) WriteCheckpoint(values);
-                if (epochEnded) EndEpoch(values);
+                if (checkpoint) WriteCheckpoint();
+                if (epochEnded) EndEpoch();
                 Become(Training);
                 StartStep();
             });
@@ -233,7 +233,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     private void Closing() => Common();
 
-    private void EndEpoch(float[] weights)
+    private void EndEpoch()
     {
         var metrics = new Dictionary<string, double> { ["loss"] = _epochLossSum / Math.Max(1, _epochSteps) };
         _epochLossSum = 0;
@@ -241,7 +241,6 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         var validation = new Dictionary<string, double>();
         if (_data.Validation is { Rows: > 0 } v)
         {
-            ParameterVector.WriteValues(_model.Parameters, weights);
             var result = _model.Evaluate(v.FeaturesTensor(_backend), v.TargetsTensor(_backend));
             validation["loss"] = result.Loss;
             foreach (var (name, value) in result.Metrics) validation[name] = value;
@@ -250,17 +249,16 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         Publish();
     }
 
-    private void WriteCheckpoint(float[] weights)
+    /// <summary>Weights, optimizer state and the data cursor (global step), resumable with Sequential.Load.</summary>
+    private void WriteCheckpoint()
     {
-        ParameterVector.WriteValues(_model.Parameters, weights);
         _model.EpochsDone = Epoch;
-        _model.Save(Path.Combine(_directory, "checkpoint.safetensors"));
+        _model.Save(Path.Combine(_directory, "checkpoint.safetensors"), new Dictionary<string, string> { ["deepmap.global_step"] = _globalStep.ToString() });
     }
 
-    private void Complete(float[] weights)
+    private void Complete()
     {
-        EndEpoch(weights);
-        ParameterVector.WriteValues(_model.Parameters, weights);
+        EndEpoch();
         var result = _model.Evaluate(_data.Test.FeaturesTensor(_backend), _data.Test.TargetsTensor(_backend));
         var test = new Dictionary<string, double> { ["loss"] = result.Loss };
         foreach (var (name, value) in result.Metrics) test[name] = value;
@@ -288,16 +286,35 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private void FetchWeights(Action<float[]> then)
+    private void FetchState(Action then)
     {
-        _weights = new WeightsAssembly(_offsets, _globalStep);
-        _onWeights = then;
-        RequestWeights(_globalStep);
+        _state = new StateAssembly(_offsets, _globalStep, 1 + _model.Optimizer!.Slots.Count);
+        _onState = then;
+        RequestState(_globalStep);
     }
 
-    private void RequestWeights(long version)
+    private void RequestState(long version)
     {
-        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.GetWeights(_id, s, version));
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.GetState(_id, s, version));
+    }
+
+    /// <summary>The shards' weights and optimizer state into the trainer's model, which evaluates and saves them.</summary>
+    private void LoadState(StateAssembly state)
+    {
+        ParameterVector.WriteValues(_model.Parameters, state.Slot(0));
+        var optimizer = _model.Optimizer!;
+        var slots = optimizer.State(_model.Parameters).ToDictionary(s => s.Name, s => s.Value);
+        for (var j = 0; j < optimizer.Slots.Count; j++)
+        {
+            var values = state.Slot(j + 1);
+            var offset = 0;
+            foreach (var p in _model.Parameters)
+            {
+                _backend.Upload(values.AsSpan(offset, p.Value.Size), slots[Optimizer.SlotKey(optimizer.Slots[j], p.Name)].Storage);
+                offset += p.Value.Size;
+            }
+        }
+        optimizer.Steps = state.OptimizerSteps;
     }
 
     private void SendPartitionData(DataQueries.GetPartitionData m)

@@ -28,6 +28,12 @@ public static class ShardCommands
     /// <summary>The shard's current weights, answered with every chunk of <see cref="ShardReplies.WeightsChunk"/>.</summary>
     public sealed record GetWeights(string JobId, int Shard, long Version) : IShardMessage;
 
+    /// <summary>
+    /// The shard's weights and optimizer state for a checkpoint, answered with every chunk of every slot as
+    /// <see cref="ShardReplies.StateChunk"/>: slot 0 the weights, then the optimizer's slots in its order.
+    /// </summary>
+    public sealed record GetState(string JobId, int Shard, long Version) : IShardMessage;
+
     public sealed record StopShard(string JobId, int Shard) : IShardMessage;
 }
 
@@ -39,6 +45,13 @@ public static class ShardReplies
     public sealed record ShardStepped(string JobId, int Shard, long GlobalStep, double LossSum, int Samples) : IDeepMapMessage;
 
     public sealed record WeightsChunk(string JobId, int Shard, long Version, int Chunk, float[] Values) : ITensorMessage
+    {
+        public IReadOnlyList<float[]> Tensors => [Values];
+
+        public ITensorMessage WithTensors(IReadOnlyList<float[]> tensors) => this with { Values = tensors[0] };
+    }
+
+    public sealed record StateChunk(string JobId, int Shard, long Version, long OptimizerSteps, int Slot, int Slots, int Chunk, float[] Values) : ITensorMessage
     {
         public IReadOnlyList<float[]> Tensors => [Values];
 

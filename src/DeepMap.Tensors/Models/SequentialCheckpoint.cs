@@ -23,7 +23,7 @@ public sealed partial class Sequential
     /// Writes the weights, the optimizer's state and the model spec as one safetensors file: tensors named
     /// "layers.{i}.{weight}" and "optimizer.{slot}.layers.{i}.{weight}", everything else in the metadata.
     /// </summary>
-    public void Save(string path)
+    public void Save(string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var tensors = _parameters.Select(p => new NamedTensorData(p.Name, p.Value.Shape, p.Value.ToArray())).ToList();
         var metadata = new Dictionary<string, string>
@@ -41,6 +41,7 @@ public sealed partial class Sequential
             metadata[LossKey] = _loss.ToString();
             metadata[MetricsKey] = string.Join(",", _metrics);
         }
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) metadata[key] = value;
         SafeTensors.Write(path, tensors, metadata);
     }
 

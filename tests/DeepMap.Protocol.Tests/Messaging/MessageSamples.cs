@@ -117,11 +117,13 @@ internal static class MessageSamples
         new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 1, Awkward()),
         new ShardCommands.GradientSlice("job-7", 2, 41, 3, 64, 2.5, 0, Awkward()),
         new ShardCommands.GetWeights("job-7", 2, 42),
+        new ShardCommands.GetState("job-7", 2, 42),
         new ShardCommands.StopShard("job-7", 2),
         new ShardReplies.ShardReady("job-7", 2),
         new ShardReplies.ShardStepped("job-7", 2, 41, 160.25, 256),
         new ShardReplies.WeightsChunk("job-7", 2, 42, 3, Awkward()),
         new ShardReplies.WeightsUnavailable("job-7", 2, 40, 42),
+        new ShardReplies.StateChunk("job-7", 2, 42, 43, 1, 3, 0, Awkward()),
 
         // Cluster
         new WorkerEvents.WorkerUp("akka.tcp://deepmap@10.0.0.3:4053", "cuda:0 NVIDIA H200"),
