@@ -46,6 +46,9 @@ public static class JobsApi
                 JobReplies.ModelFile => Results.Conflict(new { error = $"job {id} has no model yet" }),
                 _ => Results.NotFound(new { error = $"no job '{id}'" }),
             });
+        app.MapGet("/api/jobs/{id}/events", JobEvents);
+        app.MapPost("/api/cluster/leave", (MemberRequest m, ActorSystem system) => ChangeMember(system, m.Address, (c, a) => c.Leave(a)));
+        app.MapPost("/api/cluster/down", (MemberRequest m, ActorSystem system) => ChangeMember(system, m.Address, (c, a) => c.Down(a)));
         app.MapGet("/api/cluster", async (ActorSystem system, IRequiredActor<JobManagerKey> manager) =>
         {
             var devices = await (await manager.GetAsync()).Ask<ClusterQueries.Devices>(new ClusterQueries.GetDevices(), AskTimeout);
@@ -58,6 +61,50 @@ public static class JobsApi
             });
             return Results.Ok(new { members });
         });
+    }
+
+    public sealed record MemberRequest(string Address);
+
+    private static IResult ChangeMember(ActorSystem system, string address, Action<Akka.Cluster.Cluster, Address> change)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == address);
+        if (member is null) return Results.NotFound(new { error = $"no member '{address}'; see GET /api/cluster" });
+        change(cluster, member.Address);
+        return Results.Accepted();
+    }
+
+    /// <summary>
+    /// Server-sent events: the job's status whenever it changes, ending after the final state. Polls the job manager
+    /// (a local actor) a few times a second rather than holding a subscription a dropped client would leak.
+    /// </summary>
+    private static async Task JobEvents(string id, HttpContext context, IRequiredActor<JobManagerKey> manager, Microsoft.Extensions.Options.IOptions<JsonOptions> json)
+    {
+        var jobs = await manager.GetAsync();
+        var first = await jobs.Ask<object>(new JobQueries.GetJob(id), AskTimeout);
+        if (first is not JobStatus)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsJsonAsync(new { error = $"no job '{id}'" });
+            return;
+        }
+        context.Response.Headers.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        string? last = null;
+        var cancellation = context.RequestAborted;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var status = await jobs.Ask<JobStatus>(new JobQueries.GetJob(id), AskTimeout, cancellation);
+            var data = JsonSerializer.Serialize(status, json.Value.SerializerOptions);
+            if (data != last)
+            {
+                await context.Response.WriteAsync($"event: status\ndata: {data}\n\n", cancellation);
+                await context.Response.Body.FlushAsync(cancellation);
+                last = data;
+            }
+            if (status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled) return;
+            await Task.Delay(250, cancellation);
+        }
     }
 
     private static IResult Status(object reply) => reply switch

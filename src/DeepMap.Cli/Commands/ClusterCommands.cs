@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace DeepMap.Cli.Commands;
+
+/// <summary>`deepmap cluster show | leave ADDRESS | down ADDRESS`, in the spirit of pbm's cluster palette.</summary>
+public static class ClusterCommands
+{
+    public static Command Create(GlobalOptions globals, TextWriter output)
+    {
+        var show = new Command("show", "one line per member: address | [roles] | status | device; then the count");
+        show.SetAction(async (parsed, cancellation) =>
+        {
+            using var api = globals.Client(parsed);
+            var cluster = await api.Get("/api/cluster", cancellation);
+            if (parsed.GetValue(globals.Json))
+            {
+                await output.WriteLineAsync(cluster.GetRawText());
+                return ExitCodes.Ok;
+            }
+            var members = cluster.GetProperty("members").EnumerateArray().ToArray();
+            foreach (var m in members)
+            {
+                var roles = string.Join(", ", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+                var device = m.GetProperty("device").ValueKind == JsonValueKind.String ? m.GetProperty("device").GetString() : "-";
+                await output.WriteLineAsync($"{m.GetProperty("address").GetString()} | [{roles}] | {m.GetProperty("status").GetString()} | {device}");
+            }
+            await output.WriteLineAsync($"Count: {members.Length} nodes");
+            return ExitCodes.Ok;
+        });
+        return new Command("cluster", "see and manage the cluster's members")
+        {
+            show,
+            MemberCommand(globals, output, "leave", "ask a member to leave the cluster gracefully"),
+            MemberCommand(globals, output, "down", "mark an unreachable member as down"),
+        };
+    }
+
+    private static Command MemberCommand(GlobalOptions globals, TextWriter output, string verb, string description)
+    {
+        var address = new Argument<string>("address") { Description = "the member's address, as `cluster show` prints it" };
+        var command = new Command(verb, description) { address };
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            using var api = globals.Client(parsed);
+            await api.Post($"/api/cluster/{verb}", JsonSerializer.Serialize(new { address = parsed.GetValue(address) }), cancellation);
+            await output.WriteLineAsync($"{verb}: {parsed.GetValue(address)}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

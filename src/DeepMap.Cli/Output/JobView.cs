@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace DeepMap.Cli.Output;
+
+/// <summary>How a job's status reads in a terminal: one summary line, a progress line, the final result.</summary>
+public static class JobView
+{
+    public static string State(JsonElement job) => job.GetProperty("state").GetString() ?? "?";
+
+    public static bool IsFinished(JsonElement job) => State(job) is "succeeded" or "failed" or "cancelled";
+
+    public static string Summary(JsonElement job) =>
+        $"{job.GetProperty("id").GetString()}  {State(job),-9}  epoch {job.GetProperty("epoch").GetInt32()}/{job.GetProperty("epochs").GetInt32()}  " +
+        $"step {job.GetProperty("step").GetInt64()}/{job.GetProperty("steps").GetInt64()}  loss {Number(job, "loss")}";
+
+    /// <summary>epoch, step/steps with a bar, loss, the job's metric, samples/s, ETA.</summary>
+    public static string Progress(JsonElement job, TimeSpan? eta = null)
+    {
+        var step = job.GetProperty("step").GetInt64();
+        if (job.GetProperty("steps").GetInt64() == 0)
+            return $"{State(job)}: starting" + (job.TryGetProperty("waiting", out var starting) && starting.GetString() is { } s ? $" ({s})" : "");
+        var steps = job.GetProperty("steps").GetInt64();
+        var done = (int)(20 * step / steps);
+        var rate = job.GetProperty("samples_per_second").GetDouble();
+        var metric = job.GetProperty("validation").EnumerateObject().FirstOrDefault(p => p.Name != "loss");
+        var line = $"epoch {job.GetProperty("epoch").GetInt32()}/{job.GetProperty("epochs").GetInt32()} [{new string('#', done)}{new string('-', 20 - done)}] " +
+                   $"step {step}/{steps}  loss {Number(job, "loss")}";
+        if (metric.Value.ValueKind == JsonValueKind.Number) line += $"  val_{metric.Name} {metric.Value.GetDouble().ToString("F4", CultureInfo.InvariantCulture)}";
+        line += $"  {rate.ToString("F0", CultureInfo.InvariantCulture)} samples/s";
+        if (eta is { } left && !IsFinished(job)) line += $"  ETA {(int)left.TotalMinutes}:{left.Seconds:00}";
+        if (job.TryGetProperty("waiting", out var waiting) && waiting.GetString() is { } w) line += $"  ({w})";
+        return line;
+    }
+
+    public static string Final(JsonElement job)
+    {
+        var state = State(job);
+        if (state != "succeeded")
+            return $"{state}: {(job.TryGetProperty("error", out var e) ? e.GetString() : null) ?? "no reason given"}";
+        var test = string.Join(", ", job.GetProperty("test").EnumerateObject().Select(p => $"test {p.Name} {p.Value.GetDouble().ToString("F4", CultureInfo.InvariantCulture)}"));
+        return $"succeeded: {test}; weights_sha256 {job.GetProperty("weights_sha256").GetString()}";
+    }
+
+    private static string Number(JsonElement job, string name) =>
+        job.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("F4", CultureInfo.InvariantCulture) : "-";
+}
