@@ -22,6 +22,8 @@ builder.WebHost.UseUrls(settings.Api);
 builder.Services.ConfigureHttpJsonOptions(JobsApi.ConfigureJson);
 builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddCoordinatorActors(settings, backend));
 var app = builder.Build();
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.MapJobsApi();
 Console.WriteLine($"deepmap-coordinator: API {settings.Api}, remoting {settings.Node.Host}:{settings.Node.Port}, state {settings.State}, data {string.Join(":", settings.Data)}");
 await app.RunAsync();

@@ -208,6 +208,8 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             Waiting = null,
         };
         var epochEnded = StepInEpoch == 0;
+        if (_globalStep % Math.Max(1, TotalSteps / 200) == 0 && !epochEnded)
+            _status = _status with { Curve = [.. _status.Curve, new CurvePoint(_globalStep, (double)_globalStep / _plan.StepsPerEpoch, _stepLoss, null)] };
         var checkpoint = _globalStep % Spec.CheckpointEvery == 0;
         if (_globalStep == TotalSteps)
         {
@@ -245,7 +247,8 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             validation["loss"] = result.Loss;
             foreach (var (name, value) in result.Metrics) validation[name] = value;
         }
-        _status = _status with { Epoch = Epoch, Metrics = metrics, Validation = validation };
+        var point = new CurvePoint(_globalStep, (double)_globalStep / _plan.StepsPerEpoch, metrics["loss"], validation.Count > 0 ? validation : null);
+        _status = _status with { Epoch = Epoch, Metrics = metrics, Validation = validation, Curve = [.. _status.Curve, point] };
         Publish();
     }
 

@@ -18,4 +18,11 @@ public sealed record JobStatus(
     string? Error,
     string? Waiting,
     DateTimeOffset Submitted,
-    DateTimeOffset? Finished);
+    DateTimeOffset? Finished)
+{
+    /// <summary>The loss over training, at most a few hundred points, and validation metrics at epoch ends: what the dashboard plots.</summary>
+    public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+}
+
+/// <summary>One point of a job's curve: the step, the epoch it falls in (fractional), the training loss, and at epoch ends the validation metrics.</summary>
+public sealed record CurvePoint(long Step, double Epoch, double Loss, IReadOnlyDictionary<string, double>? Validation);
