@@ -1,3 +1,4 @@
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using DeepMap.Coordinator;
 using DeepMap.Coordinator.Api;
@@ -20,11 +21,17 @@ if (settings.Node.Seeds.Count == 0) settings = settings with { Node = settings.N
 var backend = settings.Node.CreateBackend();
 builder.WebHost.UseUrls(settings.Api);
 builder.Services.ConfigureHttpJsonOptions(JobsApi.ConfigureJson);
-builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddCoordinatorActors(settings, backend));
+builder.Services.AddHealthChecks();
+builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddCoordinatorActors(settings, backend).WithAkkaClusterReadinessCheck());
 var app = builder.Build();
+app.UseToken(settings.Token);
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapJobsApi();
+app.MapMetrics();
+// Liveness: the process answers. Readiness: Akka's checks, the node's cluster membership among them.
+app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/readyz");
 Console.WriteLine($"deepmap-coordinator: API {settings.Api}, remoting {settings.Node.Host}:{settings.Node.Port}, state {settings.State}, data {string.Join(":", settings.Data)}");
 await app.RunAsync();
 return 0;

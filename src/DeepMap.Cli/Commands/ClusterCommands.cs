@@ -28,9 +28,24 @@ public static class ClusterCommands
             await output.WriteLineAsync($"Count: {members.Length} nodes");
             return ExitCodes.Ok;
         });
+        var sharding = new Command("sharding", "regions, shards and entities per node (partitions on workers, parameter-server shards)");
+        sharding.SetAction(async (parsed, cancellation) =>
+        {
+            using var api = globals.Client(parsed);
+            var stats = await api.Get("/api/cluster/sharding", cancellation);
+            if (parsed.GetValue(globals.Json))
+            {
+                await output.WriteLineAsync(stats.GetRawText());
+                return ExitCodes.Ok;
+            }
+            foreach (var r in stats.GetProperty("regions").EnumerateArray())
+                await output.WriteLineAsync($"{r.GetProperty("region").GetString(),-9} | {r.GetProperty("node").GetString()} | {r.GetProperty("shards").GetInt32()} shards | {r.GetProperty("entities").GetInt32()} entities");
+            return ExitCodes.Ok;
+        });
         return new Command("cluster", "see and manage the cluster's members")
         {
             show,
+            sharding,
             MemberCommand(globals, output, "leave", "ask a member to leave the cluster gracefully"),
             MemberCommand(globals, output, "down", "mark an unreachable member as down"),
         };

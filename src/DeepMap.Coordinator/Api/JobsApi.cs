@@ -49,6 +49,22 @@ public static class JobsApi
         app.MapGet("/api/jobs/{id}/events", JobEvents);
         app.MapPost("/api/cluster/leave", (MemberRequest m, ActorSystem system) => ChangeMember(system, m.Address, (c, a) => c.Leave(a)));
         app.MapPost("/api/cluster/down", (MemberRequest m, ActorSystem system) => ChangeMember(system, m.Address, (c, a) => c.Down(a)));
+        app.MapGet("/api/cluster/sharding", async (IRequiredActor<PartitionRegionKey> partitions, IRequiredActor<ShardRegionKey> shards) =>
+        {
+            var regions = new List<object>();
+            foreach (var (name, region) in new[] { ("partition", await partitions.GetAsync()), ("ps", await shards.GetAsync()) })
+            {
+                var stats = await region.Ask<Akka.Cluster.Sharding.ClusterShardingStats>(new Akka.Cluster.Sharding.GetClusterShardingStats(TimeSpan.FromSeconds(5)), AskTimeout);
+                regions.AddRange(stats.Regions.Select(r => new
+                {
+                    region = name,
+                    node = r.Key.ToString(),
+                    shards = r.Value.Stats.Count,
+                    entities = r.Value.Stats.Values.Sum(),
+                }));
+            }
+            return Results.Ok(new { regions });
+        });
         app.MapGet("/api/cluster", async (ActorSystem system, IRequiredActor<JobManagerKey> manager) =>
         {
             var devices = await (await manager.GetAsync()).Ask<ClusterQueries.Devices>(new ClusterQueries.GetDevices(), AskTimeout);

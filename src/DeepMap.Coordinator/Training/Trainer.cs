@@ -39,6 +39,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private long _globalStep;
     private readonly HashSet<int> _sent = [];
     private readonly Dictionary<int, string> _nodes = [];
+    private readonly Dictionary<string, long> _nodeSamples = [];
     private readonly HashSet<int> _stepped = [];
     private double _stepLoss;
     private double _epochLossSum;
@@ -128,8 +129,9 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         Receive<PartitionEvents.GradientSent>(m =>
         {
             if (m.GlobalStep != _globalStep) return;
-            _sent.Add(m.Partition);
+            if (!_sent.Add(m.Partition)) return;
             _nodes[m.Partition] = m.Node;
+            _nodeSamples[m.Node] = _nodeSamples.GetValueOrDefault(m.Node) + m.Samples;
         });
         Receive<ShardReplies.ShardStepped>(m =>
         {
@@ -206,6 +208,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             Loss = _stepLoss,
             SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
             Waiting = null,
+            NodeSamples = new Dictionary<string, long>(_nodeSamples),
         };
         var epochEnded = StepInEpoch == 0;
         if (_globalStep % Math.Max(1, TotalSteps / 200) == 0 && !epochEnded)

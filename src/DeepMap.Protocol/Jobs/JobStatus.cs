@@ -22,6 +22,9 @@ public sealed record JobStatus(
 {
     /// <summary>The loss over training, at most a few hundred points, and validation metrics at epoch ends: what the dashboard plots.</summary>
     public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+
+    /// <summary>Samples each worker node has computed for this job, by node address: per-worker throughput.</summary>
+    public IReadOnlyDictionary<string, long> NodeSamples { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>One point of a job's curve: the step, the epoch it falls in (fractional), the training loss, and at epoch ends the validation metrics.</summary>
