@@ -73,6 +73,16 @@ public sealed class JobSpecTests : IDisposable
         Assert.EndsWith("t10k-labels-idx1-ubyte.gz", job.Data.TestLabels);
     }
 
+    public static TheoryData<string> ExampleJobs => new(Directory.GetFiles(Path.Combine(Repo, "examples", "jobs"), "*.yaml").Select(Path.GetFileName)!);
+
+    [Theory]
+    [MemberData(nameof(ExampleJobs))]
+    public void Every_example_job_validates(string file)
+    {
+        var job = Validator().Validate(JobSpecParser.Parse(File.ReadAllText(Path.Combine(Repo, "examples", "jobs", file))));
+        Assert.True(job.Parameters > 0);
+    }
+
     public static TheoryData<string, string, string, string> ParseErrors => new()
     {
         { "    - dense: {units: 64, activation: relu}", "    - dense: {unit: 64, activation: relu}", "model.layers[0].dense.unit", "unknown key 'unit'" },
