@@ -145,7 +145,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             if (m.GlobalStep != _globalStep) return;
             var missing = Enumerable.Range(0, Spec.Partitions).Where(k => !_sent.Contains(k)).ToArray();
             var waiting = missing.Length > 0
-                ? $"step {_globalStep}: waiting for partitions {string.Join(", ", missing)} (asked again)"
+                ? $"step {_globalStep}: waiting for partitions {string.Join(", ", missing.Select(k => _nodes.TryGetValue(k, out var node) ? $"{k} (last on {node})" : k.ToString()))} (asked again)"
                 : $"step {_globalStep}: waiting for parameter-server shards {string.Join(", ", Enumerable.Range(0, Spec.PsShards).Where(s => !_stepped.Contains(s)))}";
             _log.Warning("job {0}: {1}", _id, waiting);
             _status = _status with { Waiting = waiting };
