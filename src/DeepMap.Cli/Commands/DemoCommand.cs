@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DeepMap.Cli.Local;
-using DeepMap.Cli.Output;
 
 namespace DeepMap.Cli.Commands;
 
@@ -42,7 +41,7 @@ public static class DemoCommand
                     Directory.CreateDirectory(Path.GetDirectoryName(model)!);
                     await File.WriteAllBytesAsync(model, await client.GetBytes($"/api/jobs/{id}/model", cancellation), cancellation);
                     await output.WriteLineAsync($"Model: {model}");
-                    await output.WriteLineAsync($"Job: {api}/api/jobs/{id}");
+                    await output.WriteLineAsync($"Dashboard: {api}/ (while the cluster runs: deepmap demo --keep)");
                 }
                 return outcome;
             }
