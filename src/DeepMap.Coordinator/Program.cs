@@ -4,7 +4,8 @@ using DeepMap.Coordinator;
 using DeepMap.Coordinator.Api;
 using DeepMap.Protocol.Messaging;
 
-var builder = WebApplication.CreateBuilder(args);
+// The dashboard's files sit beside the executable, so the page is served wherever the coordinator is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("DEEPMAP_");
 CoordinatorSettings settings;
 try

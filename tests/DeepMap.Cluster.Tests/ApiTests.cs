@@ -6,11 +6,8 @@ using System.Text.Json;
 namespace DeepMap.Cluster.Tests;
 
 /// <summary>The coordinator's API surface beyond jobs, on real processes: token, health, metrics, events, sharding.</summary>
-public sealed class ApiTests : IDisposable
+public sealed class ApiTests
 {
-    private readonly string _state = Directory.CreateTempSubdirectory("deepmap-api-").FullName;
-    private readonly List<NodeProcess> _nodes = [];
-
     private const string Job = """
         name: api-test
         data: {format: csv, path: boston_housing.csv, target: MEDV}
@@ -25,24 +22,15 @@ public sealed class ApiTests : IDisposable
     [Fact]
     public async Task With_a_token_the_api_needs_it_while_health_probes_metrics_events_and_sharding_work()
     {
-        var remoting = Repository.FreePort();
-        var api = $"http://127.0.0.1:{Repository.FreePort()}";
-        _nodes.Add(NodeProcess.Start("DeepMap.Coordinator", new Dictionary<string, string>
-        {
-            ["DEEPMAP_PORT"] = remoting.ToString(), ["DEEPMAP_API"] = api, ["DEEPMAP_STATE"] = _state, ["DEEPMAP_TOKEN"] = "s3cret",
-            ["DEEPMAP_DATA"] = Path.Combine(Repository.Root, "examples", "data"), ["DEEPMAP_THREADS"] = "1",
-        }));
-        _nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string> { ["DEEPMAP_SEEDS"] = $"127.0.0.1:{remoting}", ["DEEPMAP_THREADS"] = "1" }));
-        using var anonymous = new HttpClient { BaseAddress = new Uri(api) };
-        using var http = new HttpClient { BaseAddress = new Uri(api) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
+        using var cluster = ProcessCluster.Start(workers: 1, Path.Combine(Repository.Root, "examples", "data"), token: "s3cret");
+        using var anonymous = new HttpClient { BaseAddress = new Uri(cluster.Api) };
+        var http = cluster.Http;
 
-        await Until(async () => (await Try(() => http.GetAsync("/readyz")))?.StatusCode == HttpStatusCode.OK, "readiness");
+        await Until(async () => (await Try(() => http.GetAsync("/readyz")))?.StatusCode == HttpStatusCode.OK, "readiness", cluster);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/jobs")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
-        await Until(async () => (await http.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("members").EnumerateArray()
-            .Any(m => m.GetProperty("device").ValueKind == JsonValueKind.String), "the worker");
+        await cluster.WaitForWorkers(1);
 
         var created = await http.PostAsync("/api/jobs", new StringContent(Job));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -71,11 +59,11 @@ public sealed class ApiTests : IDisposable
     [Fact]
     public void A_coordinator_bound_beyond_loopback_without_a_token_refuses_to_start()
     {
-        var node = NodeProcess.Start("DeepMap.Coordinator", new Dictionary<string, string>
+        using var node = NodeProcess.Start("DeepMap.Coordinator", new Dictionary<string, string>
         {
-            ["DEEPMAP_API"] = $"http://0.0.0.0:{Repository.FreePort()}", ["DEEPMAP_PORT"] = Repository.FreePort().ToString(), ["DEEPMAP_STATE"] = _state,
+            ["DEEPMAP_API"] = $"http://0.0.0.0:{Repository.FreePort()}", ["DEEPMAP_PORT"] = Repository.FreePort().ToString(),
+            ["DEEPMAP_STATE"] = Path.Combine(Path.GetTempPath(), "deepmap-refused"),
         });
-        _nodes.Add(node);
         Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)), "the coordinator kept running");
         Assert.Equal(2, node.ExitCode);
         Assert.Contains("deepmap-coordinator: DEEPMAP_API binds to 0.0.0.0, beyond this machine: set DEEPMAP_TOKEN", node.Output);
@@ -93,7 +81,7 @@ public sealed class ApiTests : IDisposable
         }
     }
 
-    private async Task Until(Func<Task<bool>> condition, string what)
+    private static async Task Until(Func<Task<bool>> condition, string what, ProcessCluster cluster)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -101,12 +89,6 @@ public sealed class ApiTests : IDisposable
             if (await condition()) return;
             await Task.Delay(300);
         }
-        throw new TimeoutException($"waited 60 s for {what}:\n{string.Join("\n---\n", _nodes.Select(n => n.Output))}");
-    }
-
-    public void Dispose()
-    {
-        foreach (var node in _nodes) node.Dispose();
-        Directory.Delete(_state, recursive: true);
+        throw new TimeoutException($"waited 60 s for {what}:\n{cluster.Output}");
     }
 }

@@ -211,7 +211,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             NodeSamples = new Dictionary<string, long>(_nodeSamples),
         };
         var epochEnded = StepInEpoch == 0;
-        if (_globalStep % Math.Max(1, TotalSteps / 200) == 0 && !epochEnded)
+        if ((_globalStep == 1 || _globalStep % Math.Max(1, TotalSteps / 200) == 0) && !epochEnded)
             _status = _status with { Curve = [.. _status.Curve, new CurvePoint(_globalStep, (double)_globalStep / _plan.StepsPerEpoch, _stepLoss, null)] };
         var checkpoint = _globalStep % Spec.CheckpointEvery == 0;
         if (_globalStep == TotalSteps)

@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace DeepMap.Cluster.Tests;
+
+/// <summary>
+/// A coordinator and workers as real processes of this checkout's executables, on loopback with free ports and a
+/// temporary state directory, configured only through DEEPMAP_* variables as a deployment would be.
+/// </summary>
+public sealed class ProcessCluster : IDisposable
+{
+    private readonly List<NodeProcess> _nodes = [];
+
+    private ProcessCluster(string api, string state)
+    {
+        Api = api;
+        State = state;
+        Http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public string Api { get; }
+
+    public string State { get; }
+
+    public HttpClient Http { get; }
+
+    public string Output => string.Join("\n---\n", _nodes.Select(n => n.Output));
+
+    public static ProcessCluster Start(int workers, string dataRoots, string? token = null)
+    {
+        var remoting = Repository.FreePort();
+        var cluster = new ProcessCluster($"http://127.0.0.1:{Repository.FreePort()}", Directory.CreateTempSubdirectory("deepmap-processes-").FullName);
+        var coordinator = new Dictionary<string, string>
+        {
+            ["DEEPMAP_PORT"] = remoting.ToString(), ["DEEPMAP_API"] = cluster.Api, ["DEEPMAP_STATE"] = cluster.State,
+            ["DEEPMAP_DATA"] = dataRoots, ["DEEPMAP_THREADS"] = "1",
+        };
+        if (token is not null)
+        {
+            coordinator["DEEPMAP_TOKEN"] = token;
+            cluster.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        cluster._nodes.Add(NodeProcess.Start("DeepMap.Coordinator", coordinator));
+        for (var w = 0; w < workers; w++)
+            cluster._nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string>
+            {
+                ["DEEPMAP_SEEDS"] = $"127.0.0.1:{remoting}", ["DEEPMAP_THREADS"] = "1",
+            }));
+        return cluster;
+    }
+
+    /// <summary>Waits until the coordinator answers and every worker is up with its device reported.</summary>
+    public async Task WaitForWorkers(int workers)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var members = (await Http.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("members").EnumerateArray().ToArray();
+                if (members.Count(m => m.GetProperty("status").GetString() == "up" && m.GetProperty("device").ValueKind == JsonValueKind.String) >= workers)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // The coordinator is still starting.
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"{workers} workers did not come up:\n{Output}");
+    }
+
+    public async Task<JsonElement> WaitForEnd(string id, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = await Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+            if (status.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled") return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} did not finish: {status}\n{Output}");
+            await Task.Delay(500);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node.Dispose();
+        Http.Dispose();
+        Directory.Delete(State, recursive: true);
+    }
+}
