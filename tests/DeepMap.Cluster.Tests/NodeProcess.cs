@@ -31,6 +31,9 @@ public sealed class NodeProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>SIGKILL, as a crashed or pulled machine.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     public static NodeProcess Start(string project, IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(Repository.Root, "src", project, "bin", Repository.Configuration, "net10.0", project + ".dll");

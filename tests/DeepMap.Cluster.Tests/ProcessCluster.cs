@@ -27,7 +27,7 @@ public sealed class ProcessCluster : IDisposable
 
     public string Output => string.Join("\n---\n", _nodes.Select(n => n.Output));
 
-    public static ProcessCluster Start(int workers, string dataRoots, string? token = null)
+    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null)
     {
         var remoting = Repository.FreePort();
         var cluster = new ProcessCluster($"http://127.0.0.1:{Repository.FreePort()}", Directory.CreateTempSubdirectory("deepmap-processes-").FullName);
@@ -36,6 +36,7 @@ public sealed class ProcessCluster : IDisposable
             ["DEEPMAP_PORT"] = remoting.ToString(), ["DEEPMAP_API"] = cluster.Api, ["DEEPMAP_STATE"] = cluster.State,
             ["DEEPMAP_DATA"] = dataRoots, ["DEEPMAP_THREADS"] = "1",
         };
+        if (stepTimeoutSeconds is { } timeout) coordinator["DEEPMAP_STEP_TIMEOUT"] = timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (token is not null)
         {
             coordinator["DEEPMAP_TOKEN"] = token;
@@ -49,6 +50,9 @@ public sealed class ProcessCluster : IDisposable
             }));
         return cluster;
     }
+
+    /// <summary>Kills worker w (0-based) with SIGKILL: no goodbye to the cluster.</summary>
+    public void KillWorker(int w) => _nodes[1 + w].Kill();
 
     /// <summary>Waits until the coordinator answers and every worker is up with its device reported.</summary>
     public async Task WaitForWorkers(int workers)

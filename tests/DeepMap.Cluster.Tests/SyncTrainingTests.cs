@@ -1,4 +1,3 @@
-using DeepMap.Coordinator.Training;
 using DeepMap.Protocol.Jobs;
 using DeepMap.Tensors.Backends.Cpu;
 using DeepMap.Tensors.Models;
@@ -35,18 +34,6 @@ public sealed class SyncTrainingTests
 
     private static string[] DataRoots => [Path.Combine(Repository.Root, "examples", "data")];
 
-    private static Sequential OneProcess()
-    {
-        var job = new JobSpecValidator(new DataRoots(DataRoots)).Validate(JobSpecParser.Parse(Spec));
-        var data = JobData.Load(job);
-        var backend = new CpuBackend(2);
-        var model = Sequential.FromSpec(job.Spec.Model, job.Spec.Seed, backend);
-        model.Compile(job.Spec.Optimizer.Create(), job.Spec.Loss);
-        var plan = new DataParallelPlan(data.Train.Rows, job.Spec.Partitions, job.Spec.BatchSize, job.Spec.Seed);
-        new SynchronousDataParallel(model, data.Train.FeaturesTensor(backend), data.Train.TargetsTensor(backend), plan).Train(job.Spec.Epochs);
-        return model;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -56,7 +43,7 @@ public sealed class SyncTrainingTests
         await using var cluster = await LocalCluster.Start(workers, DataRoots);
         var status = await cluster.Run(Spec, TimeSpan.FromSeconds(120));
         Assert.True(status.State == JobState.Succeeded, $"job {status.State}: {status.Error}");
-        var oracle = OneProcess();
+        var oracle = OneProcessOracle.Train(Spec, DataRoots);
         Assert.Equal(WeightsDigest.Sha256(oracle.Parameters), status.WeightsSha256);
         Assert.True(status.Test["mae"] < 6, $"test MAE {status.Test["mae"]}");
 

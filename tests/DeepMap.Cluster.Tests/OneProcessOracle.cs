@@ -1,0 +1,26 @@
+using DeepMap.Coordinator.Training;
+using DeepMap.Protocol.Jobs;
+using DeepMap.Tensors.Backends.Cpu;
+using DeepMap.Tensors.Models;
+using DeepMap.Tensors.Training;
+
+namespace DeepMap.Cluster.Tests;
+
+/// <summary>
+/// What a synchronous job must end with: the same data, partitions and summation order run by DeepMap.Tensors alone
+/// in this process.
+/// </summary>
+internal static class OneProcessOracle
+{
+    public static Sequential Train(string specText, IReadOnlyList<string> dataRoots)
+    {
+        var job = new JobSpecValidator(new DataRoots(dataRoots)).Validate(JobSpecParser.Parse(specText));
+        var data = JobData.Load(job);
+        var backend = new CpuBackend(2);
+        var model = Sequential.FromSpec(job.Spec.Model, job.Spec.Seed, backend);
+        model.Compile(job.Spec.Optimizer.Create(), job.Spec.Loss);
+        var plan = new DataParallelPlan(data.Train.Rows, job.Spec.Partitions, job.Spec.BatchSize, job.Spec.Seed);
+        new SynchronousDataParallel(model, data.Train.FeaturesTensor(backend), data.Train.TargetsTensor(backend), plan).Train(job.Spec.Epochs);
+        return model;
+    }
+}
