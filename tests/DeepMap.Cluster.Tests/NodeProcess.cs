@@ -31,6 +31,13 @@ public sealed class NodeProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>SIGTERM, as `docker stop` or a Kubernetes eviction: the node may leave gracefully.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL, as a crashed or pulled machine.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

@@ -51,8 +51,19 @@ public sealed class ProcessCluster : IDisposable
         return cluster;
     }
 
+    /// <summary>The index of the worker whose node has this address (from what each printed when remoting started).</summary>
+    public int WorkerAt(string address) =>
+        Enumerable.Range(0, _nodes.Count - 1).Single(w => _nodes[1 + w].Output.Contains($"[{address}]", StringComparison.Ordinal));
+
     /// <summary>Kills worker w (0-based) with SIGKILL: no goodbye to the cluster.</summary>
     public void KillWorker(int w) => _nodes[1 + w].Kill();
+
+    /// <summary>Stops worker w (0-based) with SIGTERM and waits for it to exit.</summary>
+    public bool TerminateWorker(int w, TimeSpan timeout)
+    {
+        _nodes[1 + w].Terminate();
+        return _nodes[1 + w].WaitForExit(timeout);
+    }
 
     /// <summary>Waits until the coordinator answers and every worker is up with its device reported.</summary>
     public async Task WaitForWorkers(int workers)

@@ -6,11 +6,27 @@ using Xunit.Abstractions;
 
 namespace DeepMap.Cluster.Tests;
 
-/// <summary>A worker killed mid-job: its partitions move to the other worker and the job ends with the undisturbed weights.</summary>
+/// <summary>A worker lost mid-job, killed or stopped: its partitions move to the other worker and the job ends with the undisturbed weights.</summary>
 public sealed class WorkerLossTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_worker_killed_mid_job_loses_nothing_and_the_weights_match_the_undisturbed_run()
+    public Task A_worker_killed_mid_job_loses_nothing_and_the_weights_match_the_undisturbed_run() =>
+        LoseWorker((cluster, w) =>
+        {
+            cluster.KillWorker(w);
+            return "killed";
+        });
+
+    [Fact]
+    public Task A_worker_stopped_with_sigterm_leaves_gracefully_and_the_weights_match_the_undisturbed_run() =>
+        LoseWorker((cluster, w) =>
+        {
+            Assert.True(cluster.TerminateWorker(w, TimeSpan.FromSeconds(30)), "the worker did not exit within 30 s of SIGTERM");
+            return "terminated";
+        });
+
+    /// <summary>Loses the worker that has computed the most samples — one that hosts partitions — at step 100.</summary>
+    private async Task LoseWorker(Func<ProcessCluster, int, string> lose)
     {
         var dataRoots = Path.Combine(Repository.Root, "examples", "data");
         var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml")).Replace("epochs: 10", "epochs: 150");
@@ -20,17 +36,20 @@ public sealed class WorkerLossTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
-        long step;
+        JsonElement running;
         do
         {
             await Task.Delay(50);
-            step = (await cluster.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}")).GetProperty("step").GetInt64();
+            running = await cluster.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
         }
-        while (step < 100);
-        cluster.KillWorker(1);
-        output.WriteLine($"killed worker 1 at step {step}");
+        while (running.GetProperty("step").GetInt64() < 100);
+        var busiest = running.GetProperty("node_samples").EnumerateObject().MaxBy(n => n.Value.GetInt64()).Name;
+        var worker = cluster.WorkerAt(busiest);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        output.WriteLine($"{lose(cluster, worker)} worker {worker} ({busiest}) at step {running.GetProperty("step").GetInt64()}");
 
         var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
+        output.WriteLine($"finished {clock.Elapsed.TotalSeconds:F1} s after losing the worker");
         Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
         var oracle = OneProcessOracle.Train(spec, [dataRoots]);
         Assert.Equal(WeightsDigest.Sha256(oracle.Parameters), status.GetProperty("weights_sha256").GetString());

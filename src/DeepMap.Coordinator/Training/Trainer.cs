@@ -146,11 +146,13 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             var missing = Enumerable.Range(0, Spec.Partitions).Where(k => !_sent.Contains(k)).ToArray();
             var waiting = missing.Length > 0
                 ? $"step {_globalStep}: waiting for partitions {string.Join(", ", missing.Select(k => _nodes.TryGetValue(k, out var node) ? $"{k} (last on {node})" : k.ToString()))} (asked again)"
-                : $"step {_globalStep}: waiting for parameter-server shards {string.Join(", ", Enumerable.Range(0, Spec.PsShards).Where(s => !_stepped.Contains(s)))}";
+                : $"step {_globalStep}: waiting for parameter-server shards {string.Join(", ", Enumerable.Range(0, Spec.PsShards).Where(s => !_stepped.Contains(s)))} (every partition asked again)";
             _log.Warning("job {0}: {1}", _id, waiting);
             _status = _status with { Waiting = waiting };
             Publish();
-            foreach (var k in missing) AskPartition(k);
+            // Every partition reported sending, yet a shard lacks a slice: one was lost with a node that left. The
+            // shards keep what they have, so asking everyone again costs a recomputation, never a double count.
+            foreach (var k in missing.Length > 0 ? missing : Enumerable.Range(0, Spec.Partitions)) AskPartition(k);
             Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
         });
         Common();
