@@ -52,7 +52,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     private sealed record StepTimeout(long GlobalStep);
 
-    private sealed record RetryWeights(long Version);
+    private sealed record RetryState(long Version);
 
     public Trainer(string id, ValidatedJob job, string stateDirectory, TimeSpan stepTimeout, IActorRef partitions, IActorRef shards, IBackend backend, DateTimeOffset submitted)
     {
@@ -172,8 +172,8 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             _onState = null;
             then();
         });
-        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("state", new RetryWeights(m.Requested), TimeSpan.FromMilliseconds(200)));
-        Receive<RetryWeights>(m =>
+        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("state", new RetryState(m.Requested), TimeSpan.FromMilliseconds(200)));
+        Receive<RetryState>(m =>
         {
             if (_state?.Version == m.Version) RequestState(m.Version);
         });
