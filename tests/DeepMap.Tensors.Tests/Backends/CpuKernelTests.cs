@@ -101,6 +101,35 @@ public sealed class CpuKernelTests
     private static double[] Forward(IBackend backend, Func<Tensor[], Tensor> f, Input[] inputs) =>
         f(inputs.Select(i => Tensor.FromDoubles(backend, i.Values, i.Shape)).ToArray()).ToDoubleArray();
 
+    [Theory]
+    [InlineData(28, 28)]
+    [InlineData(14, 14)]
+    [InlineData(7, 9)]
+    [InlineData(6, 66)]
+    public void Max_pooling_with_many_ties_picks_the_same_winners_as_the_reference(int height, int width)
+    {
+        // Values from {0, 1, 2} (and ReLU-like zeros) make ties the rule: the gradient must reach the same element.
+        var random = new Randomness.SeededRandom(5);
+        var shape = new[] { 3, 2, height, width };
+        var values = Enumerable.Range(0, 3 * 2 * height * width).Select(_ => (double)random.NextInt(3)).ToArray();
+        (double[] Output, double[] Gradient) Run(IBackend backend)
+        {
+            var x = Tensor.FromDoubles(backend, values, shape);
+            x.RequiresGrad = true;
+            var y = Op.MaxPool2D(x);
+            var upstream = Tensor.FromDoubles(backend, Enumerable.Range(0, y.Size).Select(i => (double)(i % 7 + 1)).ToArray(), y.Shape);
+            Op.Sum(Op.Mul(y, upstream)).Backward();
+            return (y.ToDoubleArray(), x.Grad!.ToDoubleArray());
+        }
+        var expected = Run(TestBackends.Reference);
+        foreach (var backend in new IBackend[] { TestBackends.SingleThread, TestBackends.TwoThreads })
+        {
+            var actual = Run(backend);
+            Assert.Equal(expected.Output, actual.Output);
+            Assert.Equal(expected.Gradient, actual.Gradient);
+        }
+    }
+
     [Fact]
     public void Softmax_and_cross_entropy_stay_finite_for_huge_logits()
     {

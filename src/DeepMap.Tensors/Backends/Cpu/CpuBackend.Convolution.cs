@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepMap.Tensors.Backends.Cpu;
 
@@ -220,6 +222,11 @@ public sealed partial class CpuBackend
     /// </summary>
     private static void MaxPoolPlane2x2(float[] x, float[] y, float[] argMax, in Conv2DGeometry g, int plane)
     {
+        if (Avx512F.IsSupported)
+        {
+            MaxPoolPlane2x2Vector(x, y, argMax, g, plane);
+            return;
+        }
         var input = x.AsSpan(plane * g.Height * g.Width, g.Height * g.Width);
         var output = y.AsSpan(plane * g.OutPixels, g.OutPixels);
         var winners = argMax.AsSpan(plane * g.OutPixels, g.OutPixels);
@@ -239,6 +246,58 @@ public sealed partial class CpuBackend
                 winners[oy * g.OutWidth + ox] = index;
             }
         }
+    }
+
+    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly Vector512<int> OddLanes = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    private static readonly Vector512<int> EvenColumns = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+
+    /// <summary>
+    /// Sixteen windows at a time: each row's pairs first (left wins ties), then the two rows (top wins ties) — the
+    /// same first-maximum the scalar path finds in reading order, so the gradient goes to the same element.
+    /// </summary>
+    private static unsafe void MaxPoolPlane2x2Vector(float[] x, float[] y, float[] argMax, in Conv2DGeometry g, int plane)
+    {
+        var w = g.Width;
+        var top = stackalloc float[32];
+        var bottom = stackalloc float[32];
+        var values = stackalloc float[16];
+        var winners = stackalloc float[16];
+        fixed (float* xp = x, yp = y, ap = argMax)
+        {
+            var input = xp + (long)plane * g.Height * w;
+            var output = yp + (long)plane * g.OutPixels;
+            var indices = ap + (long)plane * g.OutPixels;
+            for (var oy = 0; oy < g.OutHeight; oy++)
+            {
+                var rowTop = input + oy * 2 * w;
+                for (var ox = 0; ox < g.OutWidth; ox += 16)
+                {
+                    var count = Math.Min(16, g.OutWidth - ox);
+                    var columns = Math.Min(32, w - 2 * ox);
+                    new Span<float>(top, 32).Fill(float.NegativeInfinity);
+                    new Span<float>(bottom, 32).Fill(float.NegativeInfinity);
+                    new ReadOnlySpan<float>(rowTop + 2 * ox, columns).CopyTo(new Span<float>(top, 32));
+                    new ReadOnlySpan<float>(rowTop + w + 2 * ox, columns).CopyTo(new Span<float>(bottom, 32));
+                    var first = Vector512.Create(oy * 2 * w + 2 * ox) + EvenColumns;
+                    var (upper, upperIndex) = PairMax(Vector512.Load(top), Vector512.Load(top + 16), first);
+                    var (lower, lowerIndex) = PairMax(Vector512.Load(bottom), Vector512.Load(bottom + 16), first + Vector512.Create(w));
+                    var lowerWins = Vector512.GreaterThan(lower, upper);
+                    Vector512.Store(Vector512.ConditionalSelect(lowerWins, lower, upper), values);
+                    Vector512.Store(Vector512.ConvertToSingle(Vector512.ConditionalSelect(lowerWins.AsInt32(), lowerIndex, upperIndex)), winners);
+                    new ReadOnlySpan<float>(values, count).CopyTo(new Span<float>(output + oy * g.OutWidth + ox, count));
+                    new ReadOnlySpan<float>(winners, count).CopyTo(new Span<float>(indices + oy * g.OutWidth + ox, count));
+                }
+            }
+        }
+    }
+
+    private static (Vector512<float> Max, Vector512<int> Index) PairMax(Vector512<float> low, Vector512<float> high, Vector512<int> leftIndex)
+    {
+        var left = Avx512F.PermuteVar16x32x2(low, EvenLanes, high);
+        var right = Avx512F.PermuteVar16x32x2(low, OddLanes, high);
+        var rightWins = Vector512.GreaterThan(right, left);
+        return (Vector512.ConditionalSelect(rightWins, right, left), Vector512.ConditionalSelect(rightWins.AsInt32(), leftIndex + Vector512<int>.One, leftIndex));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
