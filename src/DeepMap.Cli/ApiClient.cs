@@ -21,9 +21,11 @@ public sealed class ApiClient : IDisposable
 
     public string BaseUrl { get; }
 
-    public Task<JsonElement> Get(string path, CancellationToken cancellation = default) => Send(HttpMethod.Get, path, null, cancellation);
+    public Task<JsonElement> Get(string path, CancellationToken cancellation = default) => Send(HttpMethod.Get, path, null, "", cancellation);
 
-    public Task<JsonElement> Post(string path, string? body, CancellationToken cancellation = default) => Send(HttpMethod.Post, path, body, cancellation);
+    /// <summary>Posts a job spec (YAML or JSON; the coordinator reads either) or, with <paramref name="contentType"/>, another body.</summary>
+    public Task<JsonElement> Post(string path, string? body, CancellationToken cancellation = default, string contentType = "application/yaml") =>
+        Send(HttpMethod.Post, path, body, contentType, cancellation);
 
     public async Task<byte[]> GetBytes(string path, CancellationToken cancellation = default)
     {
@@ -45,10 +47,10 @@ public sealed class ApiClient : IDisposable
                 yield return JsonDocument.Parse(line[5..].Trim()).RootElement.Clone();
     }
 
-    private async Task<JsonElement> Send(HttpMethod method, string path, string? body, CancellationToken cancellation)
+    private async Task<JsonElement> Send(HttpMethod method, string path, string? body, string contentType, CancellationToken cancellation)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/yaml");
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
         using var response = await Call(() => _http.SendAsync(request, cancellation));
         await ThrowOnError(response, cancellation);
         var text = await response.Content.ReadAsStringAsync(cancellation);

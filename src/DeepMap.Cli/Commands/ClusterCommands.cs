@@ -58,7 +58,7 @@ public static class ClusterCommands
         command.SetAction(async (parsed, cancellation) =>
         {
             using var api = globals.Client(parsed);
-            await api.Post($"/api/cluster/{verb}", JsonSerializer.Serialize(new { address = parsed.GetValue(address) }), cancellation);
+            await api.Post($"/api/cluster/{verb}", JsonSerializer.Serialize(new { address = parsed.GetValue(address) }), cancellation, "application/json");
             await output.WriteLineAsync($"{verb}: {parsed.GetValue(address)}");
             return ExitCodes.Ok;
         });
