@@ -95,26 +95,9 @@ var model = network == "mlp"
 model.Compile(new Adam(learningRate: 1e-3), Loss.CrossEntropy, Metric.Accuracy);
 Console.WriteLine($"{model.ParameterCount:N0} parameters, {epochs} epoch{(epochs == 1 ? "" : "s")} of batch {batchSize}, {Environment.ProcessorCount} cores");
 
-var live = !Console.IsOutputRedirected;
-var sinceRedraw = Stopwatch.StartNew();
 var total = Stopwatch.StartNew();
 var history = model.Fit(data.TrainImages, data.TrainLabels, epochs, batchSize, validationData: (data.TestImages, data.TestLabels),
-    onProgress: p =>
-    {
-        if (p.EpochMetrics is { } m)
-        {
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"Epoch {p.Epoch}/{p.Epochs}  {p.Step}/{p.StepsPerEpoch} steps  loss {m["loss"]:F4}  acc {m["accuracy"]:F4}  " +
-                $"{p.SamplesPerSecond:F0} samples/s  test_loss {m["val_loss"]:F4}  test_acc {m["val_accuracy"]:F4}  [{total.Elapsed.TotalSeconds:F1} s]");
-            Console.WriteLine(live ? "\r" + line + "\u001b[K" : line); // ESC[K erases what is left of the live line
-        }
-        else if (live && sinceRedraw.ElapsedMilliseconds >= 200)
-        {
-            sinceRedraw.Restart();
-            Console.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\rEpoch {p.Epoch}/{p.Epochs}  {p.Step}/{p.StepsPerEpoch} steps  loss {p.Loss:F4}  {p.SamplesPerSecond:F0} samples/s   "));
-        }
-    });
+    onProgress: ProgressPrinter.ToConsole());
 total.Stop();
 
 var accuracy = history["val_accuracy"][^1];

@@ -88,12 +88,7 @@ var trainY = Tensor.FromArray(yTrain, trainRows.Length, 1);
 var testX = Tensor.FromArray(xTest, testRows.Length, columns);
 var testY = Tensor.FromArray(yTest, testRows.Length, 1);
 
-model.Fit(trainX, trainY, epochs: epochs, batchSize: 32, validationSplit: 0.1, onProgress: p =>
-{
-    if (p.EpochMetrics is not { } m) return;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Epoch {p.Epoch,3}/{p.Epochs}  loss {m["loss"],9:F4}  mae {m["mae"],7:F4}  val_loss {m["val_loss"],9:F4}  val_mae {m["val_mae"],7:F4}"));
-});
+model.Fit(trainX, trainY, epochs: epochs, batchSize: 32, validationSplit: 0.1, onProgress: ProgressPrinter.ToConsole());
 
 var test = model.Evaluate(testX, testY);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test MSE {test.Loss:F4}  MAE {test["mae"]:F4}"));

@@ -112,6 +112,20 @@ public sealed class SequentialTests
     }
 
     [Fact]
+    public void The_progress_printer_writes_one_line_per_epoch_with_every_metric_when_not_live()
+    {
+        var backend = TestBackends.TwoThreads;
+        var model = SmallCnn(backend);
+        var (x, y) = Blobs(backend, 60, 4);
+        var output = new StringWriter();
+        model.Fit(x, y, epochs: 2, batchSize: 20, validationSplit: 0.2, onProgress: ProgressPrinter.To(output, live: false));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^Epoch 1/2  3/3 steps  loss \d+\.\d{4}  accuracy \d\.\d{4}  val_loss \d+\.\d{4}  val_accuracy \d\.\d{4}  \d+ samples/s  \[\d+\.\d s\]$", lines[0]);
+        Assert.StartsWith("Epoch 2/2", lines[1]);
+    }
+
+    [Fact]
     public void Predict_returns_one_row_per_sample_in_order()
     {
         var backend = TestBackends.TwoThreads;
