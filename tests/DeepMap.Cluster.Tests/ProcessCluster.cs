@@ -27,6 +27,8 @@ public sealed class ProcessCluster : IDisposable
 
     public string Output => string.Join("\n---\n", _nodes.Select(n => n.Output));
 
+    private int _remoting;
+
     public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null)
     {
         var remoting = Repository.FreePort();
@@ -43,13 +45,17 @@ public sealed class ProcessCluster : IDisposable
             cluster.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         cluster._nodes.Add(NodeProcess.Start("DeepMap.Coordinator", coordinator));
-        for (var w = 0; w < workers; w++)
-            cluster._nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string>
-            {
-                ["DEEPMAP_SEEDS"] = $"127.0.0.1:{remoting}", ["DEEPMAP_THREADS"] = "1",
-            }));
+        cluster._remoting = remoting;
+        for (var w = 0; w < workers; w++) cluster.AddWorker();
         return cluster;
     }
+
+    /// <summary>Starts one more worker that joins through the coordinator.</summary>
+    public void AddWorker() =>
+        _nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string>
+        {
+            ["DEEPMAP_SEEDS"] = $"127.0.0.1:{_remoting}", ["DEEPMAP_THREADS"] = "1",
+        }));
 
     /// <summary>The index of the worker whose node has this address (from what each printed when remoting started).</summary>
     public int WorkerAt(string address) =>

@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 
 namespace DeepMap.Cluster.Tests;
 
-/// <summary>A worker lost mid-job, killed or stopped: its partitions move to the other worker and the job ends with the undisturbed weights.</summary>
-public sealed class WorkerLossTests(ITestOutputHelper output)
+/// <summary>Workers lost (killed or stopped) or added mid-job: partitions move, and the job ends with the undisturbed weights.</summary>
+public sealed class MembershipChangeTests(ITestOutputHelper output)
 {
     [Fact]
     public Task A_worker_killed_mid_job_loses_nothing_and_the_weights_match_the_undisturbed_run() =>
@@ -24,6 +24,26 @@ public sealed class WorkerLossTests(ITestOutputHelper output)
             Assert.True(cluster.TerminateWorker(w, TimeSpan.FromSeconds(30)), "the worker did not exit within 30 s of SIGTERM");
             return "terminated";
         });
+
+    [Fact]
+    public async Task A_worker_that_joins_mid_job_takes_partitions_and_the_weights_match_the_undisturbed_run()
+    {
+        var dataRoots = Path.Combine(Repository.Root, "examples", "data");
+        var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml")).Replace("epochs: 10", "epochs: 600");
+        using var cluster = ProcessCluster.Start(workers: 1, dataRoots, stepTimeoutSeconds: 2);
+        await cluster.WaitForWorkers(1);
+        var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        cluster.AddWorker();
+
+        var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
+        Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
+        var nodes = status.GetProperty("node_samples").EnumerateObject().ToArray();
+        output.WriteLine(string.Join(", ", nodes.Select(n => $"{n.Name}: {n.Value}")));
+        Assert.Equal(2, nodes.Length);
+        var oracle = OneProcessOracle.Train(spec, [dataRoots]);
+        Assert.Equal(WeightsDigest.Sha256(oracle.Parameters), status.GetProperty("weights_sha256").GetString());
+    }
 
     /// <summary>Loses the worker that has computed the most samples — one that hosts partitions — at step 100.</summary>
     private async Task LoseWorker(Func<ProcessCluster, int, string> lose)
