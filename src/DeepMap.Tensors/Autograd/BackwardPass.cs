@@ -12,7 +12,7 @@ internal static class BackwardPass
 
         var order = TopologicalOrder(root);
         var sink = new GradientSink();
-        var seed = outputGradient is null ? Tensor.Full(root.Backend, 1, root.Shape) : CopyOf(outputGradient);
+        var seed = outputGradient is null ? Tensor.Full(root.Backend, 1, root.Shape) : Ops.Op.Copy(outputGradient);
         sink.Add(root, seed);
         using (GradMode.Disable())
         {
@@ -25,13 +25,6 @@ internal static class BackwardPass
                 g.Release();
             }
         }
-    }
-
-    private static Tensor CopyOf(Tensor t)
-    {
-        var copy = Tensor.Empty(t.Backend, t.Shape);
-        t.Backend.CopyRows(t.Storage, 0, t.Size, copy.Storage, 0, t.Size, 1, t.Size);
-        return copy;
     }
 
     /// <summary>Non-leaf tensors, each after all the tensors it reads (iterative, so deep graphs cannot overflow the stack).</summary>

@@ -31,15 +31,6 @@ internal sealed class GradientSink
         }
     }
 
-    /// <summary>Delivers a copy of a gradient the caller keeps using (an identity pass-through).</summary>
-    public void AddCopy(Tensor input, Tensor gradient)
-    {
-        if (!input.TracksGradient) return;
-        var copy = Tensor.Empty(input.Backend, input.Shape);
-        input.Backend.CopyRows(gradient.Storage, 0, gradient.Size, copy.Storage, 0, gradient.Size, 1, gradient.Size);
-        Add(input, copy);
-    }
-
     public Tensor? Take(Tensor output)
     {
         if (!_pending.Remove(output, out var g)) return null;
@@ -63,9 +54,8 @@ internal sealed class GradientSink
     {
         if (ShapeMath.Size(shape) != gradient.Size)
             throw new InvalidOperationException($"gradient of shape {ShapeMath.Format(gradient.Shape)} does not fit {ShapeMath.Format(shape)}");
-        var copy = Tensor.Empty(gradient.Backend, shape);
+        var copy = Ops.Op.Copy(gradient, shape);
         TensorScope.Forget(copy);
-        gradient.Backend.CopyRows(gradient.Storage, 0, gradient.Size, copy.Storage, 0, gradient.Size, 1, gradient.Size);
         gradient.Release();
         return copy;
     }

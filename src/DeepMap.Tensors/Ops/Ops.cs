@@ -41,9 +41,10 @@ public static partial class Op
         if (t.Rank != rank) throw new ArgumentException($"{what} expects a rank-{rank} tensor; got shape {ShapeMath.Format(t.Shape)}");
     }
 
-    internal static Tensor Copy(Tensor t)
+    /// <summary>A new tensor with the same values, under another shape of the same size when one is given.</summary>
+    internal static Tensor Copy(Tensor t, int[]? shape = null)
     {
-        var copy = Tensor.Empty(t.Backend, t.Shape);
+        var copy = Tensor.Empty(t.Backend, shape ?? t.Shape);
         t.Backend.CopyRows(t.Storage, 0, t.Size, copy.Storage, 0, t.Size, 1, t.Size);
         return copy;
     }

@@ -19,12 +19,7 @@ public static partial class Op
         }
         if (ShapeMath.Size(shape) != x.Size) throw new ArgumentException($"cannot reshape {ShapeMath.Format(x.Shape)} ({x.Size} values) to {ShapeMath.Format(shape)}");
         var y = x.View(shape);
-        return Record(y, [x], (g, sink) =>
-        {
-            var dx = Tensor.Empty(g.Backend, x.Shape);
-            g.Backend.CopyRows(g.Storage, 0, g.Size, dx.Storage, 0, g.Size, 1, g.Size);
-            sink.Add(x, dx);
-        });
+        return Record(y, [x], (g, sink) => sink.Add(x, Copy(g, x.Shape)));
     }
 
     /// <summary>Reorders axes: output axis i is input axis permutation[i].</summary>
