@@ -102,7 +102,7 @@ public sealed partial class CpuBackend
         var yv = A(y);
         for (var i = 0; i < count; i++)
         {
-            var row = Reference.ReferenceBackend.ClassIndex(iv[i], rows, i);
+            var row = ClassLabels.Index(iv[i], rows, i);
             tv.AsSpan(row * width, width).CopyTo(yv.AsSpan(i * width, width));
         }
     }
@@ -114,7 +114,7 @@ public sealed partial class CpuBackend
         var tv = A(dTable);
         for (var i = 0; i < count; i++)
         {
-            var row = Reference.ReferenceBackend.ClassIndex(iv[i], rows, i);
+            var row = ClassLabels.Index(iv[i], rows, i);
             var target = tv.AsSpan(row * width, width);
             TensorPrimitives.Add(target, gv.AsSpan(i * width, width), target);
         }

@@ -177,7 +177,7 @@ public sealed partial class CpuBackend
         var lv = A(rowLoss);
         var gv = A(gradient);
         var scale = (float)gradientScale;
-        for (var r = 0; r < rows && targetsAreIndices; r++) Reference.ReferenceBackend.ClassIndex(tv[r], cols, r);
+        for (var r = 0; r < rows && targetsAreIndices; r++) ClassLabels.Index(tv[r], cols, r);
         ForChunks(rows, cols * 4, (r0, r1) =>
         {
             for (var r = r0; r < r1; r++)

@@ -245,7 +245,7 @@ public sealed class ReferenceBackend : IBackend
             double l = 0;
             for (var j = 0; j < cols; j++)
             {
-                var target = targetsAreIndices ? (ClassIndex(t[r], cols, r) == j ? 1.0 : 0.0) : t[r * cols + j];
+                var target = targetsAreIndices ? (ClassLabels.Index(t[r], cols, r) == j ? 1.0 : 0.0) : t[r * cols + j];
                 var logP = x[r * cols + j] - logSum;
                 l -= target * logP;
                 grad[r * cols + j] = (Math.Exp(logP) - target) * gradientScale;
@@ -254,13 +254,6 @@ public sealed class ReferenceBackend : IBackend
         }
     }
 
-    internal static int ClassIndex(double label, int classes, int row)
-    {
-        var index = (int)label;
-        if (index != label || index < 0 || index >= classes)
-            throw new ArgumentException($"target of row {row} is {label}, not a class index in [0, {classes})");
-        return index;
-    }
 
     public void SigmoidCrossEntropy(Storage logits, Storage targets, int length, Storage loss, Storage gradient, double gradientScale)
     {
@@ -384,7 +377,7 @@ public sealed class ReferenceBackend : IBackend
         var yv = D(y);
         for (var i = 0; i < count; i++)
         {
-            var row = ClassIndex(ix[i], rows, i);
+            var row = ClassLabels.Index(ix[i], rows, i);
             Array.Copy(t, row * width, yv, i * width, width);
         }
     }
@@ -396,7 +389,7 @@ public sealed class ReferenceBackend : IBackend
         var t = D(dTable);
         for (var i = 0; i < count; i++)
         {
-            var row = ClassIndex(ix[i], rows, i);
+            var row = ClassLabels.Index(ix[i], rows, i);
             for (var j = 0; j < width; j++) t[row * width + j] += g[i * width + j];
         }
     }
