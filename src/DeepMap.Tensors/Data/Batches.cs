@@ -36,18 +36,18 @@ public static class Batches
 
     private static IEnumerable<(Tensor X, Tensor Y)> Iterate(float[] x, int[] xShape, float[] y, int[] yShape, int batchSize, int[] order, IBackend backend)
     {
-        var xRow = ShapeMath.Size(xShape.AsSpan(1));
-        var yRow = ShapeMath.Size(yShape.AsSpan(1));
         for (var start = 0; start < order.Length; start += batchSize)
         {
             var rows = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
-            yield return (Gather(x, xShape, xRow, rows, backend), Gather(y, yShape, yRow, rows, backend));
+            yield return (Gather(backend, x, xShape[1..], rows), Gather(backend, y, yShape[1..], rows));
         }
     }
 
-    private static Tensor Gather(float[] source, int[] shape, int rowLength, int[] rows, IBackend backend)
+    /// <summary>A batch tensor [rows, ...rowShape] of the given rows of a row-major host array, in that order.</summary>
+    public static Tensor Gather(IBackend backend, float[] source, int[] rowShape, ReadOnlySpan<int> rows)
     {
-        var t = Tensor.Empty(backend, [rows.Length, .. shape[1..]]);
+        var rowLength = ShapeMath.Size(rowShape);
+        var t = Tensor.Empty(backend, [rows.Length, .. rowShape]);
         for (var i = 0; i < rows.Length; i++) backend.Upload(source.AsSpan(rows[i] * rowLength, rowLength), t.Storage, i * rowLength);
         return t;
     }

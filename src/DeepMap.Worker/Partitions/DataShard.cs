@@ -8,6 +8,7 @@ using DeepMap.Protocol.Training;
 using DeepMap.Tensors;
 using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.Data;
 using DeepMap.Tensors.Models;
 using DeepMap.Tensors.Optimizers;
 using DeepMap.Tensors.Training;
@@ -97,25 +98,16 @@ public sealed class DataShard : ReceiveActor
         ParameterVector.WriteValues(model.Parameters, weights);
         model.RandomStream = _plan!.RandomStream(m.GlobalStep, m.Partition);
         double loss;
+        // Rows of this partition are those with index ≡ k (mod P), stored in order: row i is local row i / P.
+        var local = rows.Select(r => r / setup.Partitions).ToArray();
         using (TensorScope.Open())
         {
-            var x = Rows(_features!, setup.FeatureShape, rows, setup.Partitions);
-            var y = Rows(_targets!, setup.TargetShape, rows, setup.Partitions);
-            loss = model.ComputeGradients(x, y);
+            loss = model.ComputeGradients(
+                Batches.Gather(_backend, _features!, setup.FeatureShape, local), Batches.Gather(_backend, _targets!, setup.TargetShape, local));
         }
         ParameterVector.ReadGradients(model.Parameters, _gradient);
         model.ZeroGrad();
         return loss;
-    }
-
-    private Tensor Rows(float[] source, int[] rowShape, int[] rows, int partitions)
-    {
-        var rowLength = ShapeMath.Size(rowShape);
-        var t = Tensor.Empty(_backend, [rows.Length, .. rowShape]);
-        // Rows of this partition are those with index ≡ k (mod P), stored in order: row i is local row i / P.
-        for (var i = 0; i < rows.Length; i++)
-            _backend.Upload(source.AsSpan(rows[i] / partitions * rowLength, rowLength), t.Storage, i * rowLength);
-        return t;
     }
 
     private void SendSlices(PartitionSetup setup, PartitionCommands.ComputeGradient m, int samples, double loss)
