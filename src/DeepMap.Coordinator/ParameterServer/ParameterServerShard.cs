@@ -22,6 +22,10 @@ public sealed class ParameterServerShard : ReceiveActor
     private readonly IBackend _backend;
     private ChunkAssembler? _initial;
     private Tensor? _weights;
+
+    // The step's sum and one contribution, reused every step.
+    private Tensor? _sum;
+    private Tensor? _part;
     private Optimizer? _optimizer;
     private Parameter[] _parameters = [];
     private int _partitions;
@@ -51,6 +55,8 @@ public sealed class ParameterServerShard : ReceiveActor
         _initial.Add(m.Chunk, m.Values);
         if (!_initial.IsComplete) return;
         _weights = Tensor.FromArray(_backend, _initial.Values, m.Length).Keep();
+        _sum = Tensor.Empty(_backend, m.Length).Keep();
+        _part = Tensor.Empty(_backend, m.Length).Keep();
         _weights.RequiresGrad = true;
         _parameters = [new Parameter($"shard.{m.Shard}", _weights)];
         _optimizer = System.Text.Json.JsonSerializer.Deserialize<OptimizerSpec>(m.OptimizerSpecJson, ModelSpec.JsonOptions)!.Create();
@@ -82,21 +88,17 @@ public sealed class ParameterServerShard : ReceiveActor
     private void Apply(string jobId, int shard)
     {
         var total = _pending.Values.Sum(c => c.Samples);
-        var sum = Tensor.Zeros(_backend, _weights!.Size);
-        var part = Tensor.Empty(_backend, _weights.Size);
+        _backend.Fill(_sum!.Storage, 0);
         double lossSum = 0;
-        foreach (var (partition, c) in _pending.OrderBy(p => p.Key))
+        foreach (var (_, c) in _pending.OrderBy(p => p.Key))
         {
             if (c.Gradient is null) continue;
-            _backend.Upload(c.Gradient.Values, part.Storage);
-            GradientSum.Accumulate(_backend, part.Storage, sum.Storage, _weights.Size, c.Samples, total);
+            _backend.Upload(c.Gradient.Values, _part!.Storage);
+            GradientSum.Accumulate(_backend, _part.Storage, _sum.Storage, _sum.Size, c.Samples, total);
             lossSum += c.Samples * c.Loss;
         }
-        part.Dispose();
-        ParameterVector.WriteGradients(_parameters, sum.ToArray());
-        sum.Dispose();
+        ParameterVector.WriteGradients(_parameters, _sum);
         _optimizer!.Step(_parameters);
-        _weights.ZeroGrad();
         var step = _version;
         _version++;
         _pending.Clear();
@@ -132,5 +134,7 @@ public sealed class ParameterServerShard : ReceiveActor
     {
         _weights?.ZeroGrad();
         _weights?.Dispose();
+        _sum?.Dispose();
+        _part?.Dispose();
     }
 }

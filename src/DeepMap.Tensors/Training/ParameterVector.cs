@@ -59,6 +59,41 @@ public static class ParameterVector
         }
     }
 
+    /// <summary>The gradients into a flat tensor on the parameters' backend, without a trip through the host.</summary>
+    public static void ReadGradients(IReadOnlyList<Parameter> parameters, Tensor destination)
+    {
+        RequireLength(parameters, destination.Size);
+        var offset = 0;
+        foreach (var p in parameters)
+        {
+            var size = p.Value.Size;
+            if (p.Value.Grad is null) Zero(destination, offset, size);
+            else p.Value.Backend.CopyRows(p.Value.Grad.Storage, 0, size, destination.Storage, offset, size, 1, size);
+            offset += size;
+        }
+    }
+
+    /// <summary>Slices of a flat tensor on the parameters' backend become their gradients, without a trip through the host.</summary>
+    public static void WriteGradients(IReadOnlyList<Parameter> parameters, Tensor source)
+    {
+        RequireLength(parameters, source.Size);
+        var offset = 0;
+        foreach (var p in parameters)
+        {
+            var size = p.Value.Size;
+            p.Value.Grad ??= Tensor.Empty(p.Value.Backend, p.Value.Shape).Keep();
+            p.Value.Backend.CopyRows(source.Storage, offset, size, p.Value.Grad.Storage, 0, size, 1, size);
+            offset += size;
+        }
+    }
+
+    private static void Zero(Tensor t, int offset, int length)
+    {
+        var zeros = Tensor.Zeros(t.Backend, length);
+        t.Backend.CopyRows(zeros.Storage, 0, length, t.Storage, offset, length, 1, length);
+        zeros.Dispose();
+    }
+
     private static void RequireLength(IReadOnlyList<Parameter> parameters, int length)
     {
         var expected = Length(parameters);

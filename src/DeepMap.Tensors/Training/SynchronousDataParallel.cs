@@ -1,5 +1,5 @@
 using DeepMap.Tensors.Autograd;
-using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.Data;
 using DeepMap.Tensors.Models;
 
 namespace DeepMap.Tensors.Training;
@@ -18,7 +18,6 @@ public sealed class SynchronousDataParallel
     private readonly int[] _targetShape;
     private readonly Tensor _sum;
     private readonly Tensor _partitionGradient;
-    private readonly float[] _host;
 
     public SynchronousDataParallel(Sequential model, Tensor x, Tensor y, DataParallelPlan plan)
     {
@@ -34,7 +33,6 @@ public sealed class SynchronousDataParallel
         var length = ParameterVector.Length(model.Parameters);
         _sum = Tensor.Empty(model.Backend, length).Keep();
         _partitionGradient = Tensor.Empty(model.Backend, length).Keep();
-        _host = new float[length];
     }
 
     public DataParallelPlan Plan { get; }
@@ -54,16 +52,15 @@ public sealed class SynchronousDataParallel
             _model.RandomStream = Plan.RandomStream(globalStep, k);
             using (TensorScope.Open())
             {
-                var partitionLoss = _model.ComputeGradients(Rows(_features, _featureShape, batches[k]), Rows(_targets, _targetShape, batches[k]));
+                var partitionLoss = _model.ComputeGradients(
+                    Batches.Gather(backend, _features, _featureShape, batches[k]), Batches.Gather(backend, _targets, _targetShape, batches[k]));
                 loss += GradientSum.Weight(batches[k].Length, total) * partitionLoss;
             }
-            ParameterVector.ReadGradients(_model.Parameters, _host);
+            ParameterVector.ReadGradients(_model.Parameters, _partitionGradient);
             _model.ZeroGrad();
-            backend.Upload(_host, _partitionGradient.Storage);
-            GradientSum.Accumulate(backend, _partitionGradient.Storage, _sum.Storage, _host.Length, batches[k].Length, total);
+            GradientSum.Accumulate(backend, _partitionGradient.Storage, _sum.Storage, _sum.Size, batches[k].Length, total);
         }
-        backend.Download(_sum.Storage, _host);
-        ParameterVector.WriteGradients(_model.Parameters, _host);
+        ParameterVector.WriteGradients(_model.Parameters, _sum);
         _model.ApplyGradients();
         return loss;
     }
@@ -81,13 +78,5 @@ public sealed class SynchronousDataParallel
             _model.EpochsDone++;
         }
         return losses;
-    }
-
-    private Tensor Rows(float[] source, int[] rowShape, int[] rows)
-    {
-        var rowLength = ShapeMath.Size(rowShape);
-        var t = Tensor.Empty(_model.Backend, [rows.Length, .. rowShape]);
-        for (var i = 0; i < rows.Length; i++) _model.Backend.Upload(source.AsSpan(rows[i] * rowLength, rowLength), t.Storage, i * rowLength);
-        return t;
     }
 }
