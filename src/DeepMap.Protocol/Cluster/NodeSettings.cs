@@ -1,33 +1,63 @@
 using System.Globalization;
 using DeepMap.Tensors.Backends;
 using DeepMap.Tensors.Backends.Cpu;
+using DeepMap.Tensors.Backends.Ilgpu;
 using Microsoft.Extensions.Configuration;
 
 namespace DeepMap.Protocol.Cluster;
 
 /// <summary>
 /// How a node joins the cluster and computes, bound once at start from configuration (DEEPMAP_SEEDS, DEEPMAP_HOST,
-/// DEEPMAP_PORT, DEEPMAP_DEVICE, DEEPMAP_THREADS) and validated with a one-line error.
+/// DEEPMAP_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, and the discovery and TLS settings) and validated with a one-line error.
 /// </summary>
 public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int Port, string Device, int Threads)
 {
+    /// <summary>How the node finds the cluster: seed nodes (the default) or Kubernetes API discovery.</summary>
+    public DiscoverySettings Discovery { get; init; } = DiscoverySettings.Default;
+
+    /// <summary>TLS for remoting, or null for plain TCP.</summary>
+    public TlsSettings? Tls { get; init; }
+
+    /// <summary>
+    /// The interface remoting listens on (DEEPMAP_BIND_HOST, e.g. 0.0.0.0 in a container), when it is not
+    /// <see cref="Host"/>, the address advertised to the others (a published port, a NAT).
+    /// </summary>
+    public string? BindHost { get; init; }
+
     public static NodeSettings From(IConfiguration configuration, int defaultPort)
     {
         var seeds = (configuration["SEEDS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var seed in seeds)
             if (seed.Split(':') is not [{ Length: > 0 }, var p] || !int.TryParse(p, out _))
                 throw new ArgumentException($"DEEPMAP_SEEDS: '{seed}' is not host:port");
-        var host = configuration["HOST"] ?? "127.0.0.1";
+        var host = HostAddress.Resolve(configuration["HOST"]);
         var port = ParseInt(configuration["PORT"], defaultPort, "DEEPMAP_PORT", 0, 65535);
         var device = configuration["DEVICE"] ?? "auto";
-        if (device is not ("auto" or "cpu"))
-            throw new ArgumentException($"DEEPMAP_DEVICE: '{device}' is not available in this build; use auto or cpu (the GPU backend is not built yet)");
+        if (device is not ("auto" or "cuda" or "cpu" or "ilgpu-cpu"))
+            throw new ArgumentException($"DEEPMAP_DEVICE: '{device}' is not one of auto, cuda, cpu, ilgpu-cpu");
+        if (device == "cuda" && !IlgpuBackend.IsCudaAvailable())
+            throw new ArgumentException("DEEPMAP_DEVICE: 'cuda', but ILGPU finds no CUDA device here (no GPU, or no libcuda.so or libcuda.so.1); use auto or cpu");
         var threads = ParseInt(configuration["THREADS"], 0, "DEEPMAP_THREADS", 0, 1024);
-        return new NodeSettings(seeds, host, port, device, threads);
+        var discovery = DiscoverySettings.From(configuration);
+        if (discovery.UsesKubernetes && seeds.Length > 0)
+            throw new ArgumentException("DEEPMAP_SEEDS: leave it empty with DEEPMAP_DISCOVERY=kubernetes (the bootstrap finds the seeds)");
+        return new NodeSettings(seeds, host, port, device, threads)
+        {
+            Discovery = discovery, Tls = TlsSettings.From(configuration), BindHost = configuration["BIND_HOST"] is { Length: > 0 } bind ? bind : null,
+        };
     }
 
-    /// <summary>The backend this node computes on; today the CPU SIMD backend ("auto" picks it when no GPU backend exists).</summary>
-    public IBackend CreateBackend() => new CpuBackend(Threads);
+    /// <summary>
+    /// The backend this node computes on: "cuda" the first CUDA device, "cpu" the CPU SIMD backend, "ilgpu-cpu" ILGPU's
+    /// CPU emulation (for tests: far too slow to train on), and "auto" CUDA when a device is there, else CPU SIMD.
+    /// </summary>
+    public IBackend CreateBackend() => Device switch
+    {
+        "cuda" => IlgpuBackend.CreateCuda(),
+        "ilgpu-cpu" => IlgpuBackend.CreateCpuEmulation(),
+        "auto" when IlgpuBackend.IsCudaAvailable() => IlgpuBackend.CreateCuda(),
+        _ => new CpuBackend(Threads),
+    };
 
     private static int ParseInt(string? text, int fallback, string name, int min, int max)
     {
