@@ -27,6 +27,10 @@ public sealed class ProcessCluster : IDisposable
 
     public string Output => string.Join("\n---\n", _nodes.Select(n => n.Output));
 
+    /// <summary>The last lines each node printed, coordinator first: what a failed test reports.</summary>
+    public string Tail(int linesPerNode) =>
+        string.Join("\n---\n", _nodes.Select(n => string.Join("\n", n.Output.Split('\n').TakeLast(linesPerNode))));
+
     private int _remoting;
 
     public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null)
