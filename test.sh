@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 dotnet build DeepMap.sln -c Release --nologo -v quiet -clp:ErrorsOnly
-dotnet test DeepMap.sln -c Release --no-build --nologo -v quiet "$@"
+# One test project at a time (-m:1): the cluster and CLI suites start real multi-process clusters whose heartbeats and
+# step timers must not starve behind another suite on a two-core machine. The console logger prints each failure's
+# message, stack and the test's output (node logs), which is all CI shows.
+dotnet test DeepMap.sln -c Release --no-build --nologo -v quiet -m:1 --logger "console;verbosity=minimal" "$@"

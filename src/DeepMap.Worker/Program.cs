@@ -1,32 +1,40 @@
+using Akka.Actor;
 using Akka.Hosting;
-using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Worker;
 using DeepMap.Worker.Health;
+using DeepMap.Worker.Membership;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Configuration.AddEnvironmentVariables("DEEPMAP_");
-NodeSettings settings;
-HealthSettings health;
+WorkerSettings settings;
 try
 {
-    settings = NodeSettings.From(builder.Configuration, defaultPort: 0);
-    if (settings.Seeds.Count == 0 && !settings.Discovery.UsesKubernetes)
-        throw new ArgumentException("DEEPMAP_SEEDS is empty: name the coordinator, e.g. DEEPMAP_SEEDS=127.0.0.1:4053");
-    health = HealthSettings.From(builder.Configuration);
+    settings = WorkerSettings.From(new ConfigurationBuilder().AddEnvironmentVariables("DEEPMAP_").Build());
 }
 catch (ArgumentException e)
 {
     Console.Error.WriteLine($"deepmap-worker: {e.Message}");
     return 2;
 }
-var backend = settings.CreateBackend();
-var joins = settings.Discovery.UsesKubernetes ? $"kubernetes discovery ({settings.Discovery.Selector})" : $"seeds {string.Join(", ", settings.Seeds)}";
-Console.WriteLine($"deepmap-worker: device {backend.Name}, remoting {settings.Host}:{settings.Port}{(settings.Tls is null ? "" : " (tls)")}, {joins}");
-builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddWorkerActors(settings, backend));
-if (health.Port is { } healthPort) builder.Services.AddHostedService(services => new HealthEndpoint(healthPort, services));
-await builder.Build().RunAsync();
-return 0;
+var node = settings.Node;
+var backend = node.CreateBackend();
+var joins = node.Discovery.UsesKubernetes ? $"kubernetes discovery ({node.Discovery.Selector})" : $"seeds {string.Join(", ", node.Seeds)}";
+Console.WriteLine($"deepmap-worker: device {backend.Name}, remoting {node.Host}:{node.Port}{(node.Tls is null ? "" : " (tls)")}, {joins}");
+var rejoin = new RejoinRequest();
+// One actor system per cluster membership: when the coordinator is gone or this node was downed, the node starts a
+// new one and joins again; any other stop (SIGTERM, `deepmap cluster leave`) ends the process.
+while (true)
+{
+    var builder = Host.CreateApplicationBuilder(args);
+    builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddWorkerActors(settings, backend, rejoin));
+    if (settings.Health.Port is { } healthPort) builder.Services.AddHostedService(services => new HealthEndpoint(healthPort, services));
+    using var host = builder.Build();
+    var system = host.Services.GetRequiredService<ActorSystem>();
+    await host.RunAsync();
+    var downed = CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+    var reason = rejoin.Take() ?? (downed ? "this node was downed" : null);
+    if (reason is null) return 0;
+    Console.WriteLine($"deepmap-worker: {reason}; joining again");
+}

@@ -5,6 +5,8 @@ using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Jobs;
 using DeepMap.Tensors.Backends.Cpu;
 using DeepMap.Worker;
+using DeepMap.Worker.Health;
+using DeepMap.Worker.Membership;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,7 +36,7 @@ public sealed class LocalCluster : IAsyncDisposable
             cluster.StateDirectory, stepTimeout ?? TimeSpan.FromSeconds(20));
         var coordinator = await cluster.StartHost(akka => akka.AddCoordinatorActors(settings, new CpuBackend(1)));
         for (var w = 0; w < workers; w++)
-            await cluster.StartHost(akka => akka.AddWorkerActors(new NodeSettings(seeds, "127.0.0.1", 0, "cpu", 1), new CpuBackend(1)));
+            await cluster.StartHost(akka => akka.AddWorkerActors(new WorkerSettings(new NodeSettings(seeds, "127.0.0.1", 0, "cpu", 1), TimeSpan.FromSeconds(10), new HealthSettings(null)), new CpuBackend(1), new RejoinRequest()));
         cluster.JobManager = await coordinator.Services.GetRequiredService<IRequiredActor<JobManagerKey>>().GetAsync();
         await cluster.WaitForWorkers(workers);
         return cluster;

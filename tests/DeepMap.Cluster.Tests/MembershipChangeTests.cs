@@ -35,14 +35,20 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         cluster.AddWorker();
-
-        var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
-        Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
-        var nodes = status.GetProperty("node_samples").EnumerateObject().ToArray();
-        output.WriteLine(string.Join(", ", nodes.Select(n => $"{n.Name}: {n.Value}")));
-        Assert.Equal(2, nodes.Length);
-        var oracle = OneProcessOracle.Train(spec, [dataRoots]);
-        Assert.Equal(WeightsDigest.Sha256(oracle.Parameters), status.GetProperty("weights_sha256").GetString());
+        try
+        {
+            var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
+            Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
+            var nodes = status.GetProperty("node_samples").EnumerateObject().ToArray();
+            output.WriteLine(string.Join(", ", nodes.Select(n => $"{n.Name}: {n.Value}")));
+            Assert.Equal(2, nodes.Length);
+            var oracle = OneProcessOracle.Train(spec, [dataRoots]);
+            Assert.Equal(WeightsDigest.Sha256(oracle.Parameters), status.GetProperty("weights_sha256").GetString());
+        }
+        finally
+        {
+            output.WriteLine(cluster.Tail(40));
+        }
     }
 
     /// <summary>Loses the worker that has computed the most samples — one that hosts partitions — at step 100.</summary>
@@ -56,6 +62,18 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
+        try
+        {
+            await LoseWorkerAt100(cluster, id, lose, spec, dataRoots);
+        }
+        finally
+        {
+            output.WriteLine(cluster.Tail(40));
+        }
+    }
+
+    private async Task LoseWorkerAt100(ProcessCluster cluster, string id, Func<ProcessCluster, int, string> lose, string spec, string dataRoots)
+    {
         JsonElement running;
         do
         {

@@ -11,6 +11,9 @@ namespace DeepMap.Cluster.Tests;
 public sealed class ProcessCluster : IDisposable
 {
     private readonly List<NodeProcess> _nodes = [];
+    private readonly List<NodeProcess> _stopped = [];
+    private Dictionary<string, string> _coordinator = [];
+    private Dictionary<string, string> _worker = [];
 
     private ProcessCluster(string api, string state)
     {
@@ -25,11 +28,14 @@ public sealed class ProcessCluster : IDisposable
 
     public HttpClient Http { get; }
 
-    public string Output => string.Join("\n---\n", _nodes.Select(n => n.Output));
+    public string Output => string.Join("\n---\n", _stopped.Concat(_nodes).Select(n => n.Output));
 
-    private int _remoting;
+    /// <summary>The last lines each node printed, coordinator first: what a failed test reports.</summary>
+    public string Tail(int linesPerNode) =>
+        string.Join("\n---\n", _stopped.Concat(_nodes).Select(n => string.Join("\n", n.Output.Split('\n').TakeLast(linesPerNode))));
 
-    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null)
+    /// <param name="rejoinAfterSeconds">How long workers wait for an unreachable coordinator before joining again (DEEPMAP_REJOIN_AFTER).</param>
+    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null, double? rejoinAfterSeconds = null)
     {
         var remoting = Repository.FreePort();
         var cluster = new ProcessCluster($"http://127.0.0.1:{Repository.FreePort()}", Directory.CreateTempSubdirectory("deepmap-processes-").FullName);
@@ -44,18 +50,25 @@ public sealed class ProcessCluster : IDisposable
             coordinator["DEEPMAP_TOKEN"] = token;
             cluster.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
+        cluster._coordinator = coordinator;
         cluster._nodes.Add(NodeProcess.Start("DeepMap.Coordinator", coordinator));
-        cluster._remoting = remoting;
+        cluster._worker = new Dictionary<string, string> { ["DEEPMAP_SEEDS"] = $"127.0.0.1:{remoting}", ["DEEPMAP_THREADS"] = "1" };
+        if (rejoinAfterSeconds is { } rejoin) cluster._worker["DEEPMAP_REJOIN_AFTER"] = rejoin.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var w = 0; w < workers; w++) cluster.AddWorker();
         return cluster;
     }
 
     /// <summary>Starts one more worker that joins through the coordinator.</summary>
-    public void AddWorker() =>
-        _nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string>
-        {
-            ["DEEPMAP_SEEDS"] = $"127.0.0.1:{_remoting}", ["DEEPMAP_THREADS"] = "1",
-        }));
+    public void AddWorker() => _nodes.Add(NodeProcess.Start("DeepMap.Worker", _worker));
+
+    /// <summary>Kills the coordinator with SIGKILL and starts it again with the same settings, ports and state directory.</summary>
+    public void RestartCoordinator()
+    {
+        _nodes[0].Kill();
+        _nodes[0].WaitForExit(TimeSpan.FromSeconds(10));
+        _stopped.Add(_nodes[0]);
+        _nodes[0] = NodeProcess.Start("DeepMap.Coordinator", _coordinator);
+    }
 
     /// <summary>The index of the worker whose node has this address (from what each printed when remoting started).</summary>
     public int WorkerAt(string address) =>
@@ -97,8 +110,16 @@ public sealed class ProcessCluster : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var status = await Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
-            if (status.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled") return status;
+            JsonElement? status = null;
+            try
+            {
+                status = await Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+                if (status.Value.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled") return status.Value;
+            }
+            catch (HttpRequestException)
+            {
+                // The coordinator is restarting.
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} did not finish: {status}\n{Output}");
             await Task.Delay(500);
         }
@@ -106,7 +127,7 @@ public sealed class ProcessCluster : IDisposable
 
     public void Dispose()
     {
-        foreach (var node in _nodes) node.Dispose();
+        foreach (var node in _stopped.Concat(_nodes)) node.Dispose();
         Http.Dispose();
         Directory.Delete(State, recursive: true);
     }

@@ -39,7 +39,15 @@ public static class JobView
         if (state != "succeeded")
             return $"{state}: {(job.TryGetProperty("error", out var e) ? e.GetString() : null) ?? "no reason given"}";
         var test = string.Join(", ", job.GetProperty("test").EnumerateObject().Select(p => $"test {p.Name} {p.Value.GetDouble().ToString("F4", CultureInfo.InvariantCulture)}"));
-        return $"succeeded: {test}; weights_sha256 {job.GetProperty("weights_sha256").GetString()}";
+        return $"succeeded: {test}; weights_sha256 {job.GetProperty("weights_sha256").GetString()}{Resumed(job)}";
+    }
+
+    /// <summary>"; resumed 1× from a checkpoint (30 steps computed again)" when a coordinator restart interrupted the job.</summary>
+    private static string Resumed(JsonElement job)
+    {
+        if (!job.TryGetProperty("resumed", out var resumed) || resumed.GetArrayLength() == 0) return "";
+        var redone = resumed.EnumerateArray().Sum(r => r.GetProperty("steps_redone").GetInt64());
+        return $"; resumed {resumed.GetArrayLength()}× from a checkpoint ({redone} steps computed again)";
     }
 
     private static string Number(JsonElement job, string name) =>

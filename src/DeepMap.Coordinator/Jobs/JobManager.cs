@@ -56,17 +56,34 @@ public sealed class JobManager : ReceiveActor
         Receive<ClusterQueries.GetDevices>(_ => Sender.Tell(new ClusterQueries.Devices(new Dictionary<string, string>(_devices))));
     }
 
+    /// <summary>
+    /// A restarted coordinator takes up the jobs it had: the one that was running goes on from its checkpoint (or from
+    /// the start if it had none), then the queue in submission order. A job whose spec no longer validates — its data
+    /// moved, say — fails with that reason.
+    /// </summary>
     protected override void PreStart()
     {
+        var unfinished = new List<JobStatus>();
         foreach (var status in _store.LoadAll())
         {
-            // A job that was queued or running when the coordinator stopped does not resume yet: say so.
-            var recovered = status.State is JobState.Queued or JobState.Running
-                ? status with { State = JobState.Failed, Error = "the coordinator stopped while the job was " + status.State.ToString().ToLowerInvariant(), Finished = DateTimeOffset.UtcNow }
-                : status;
-            _jobs[status.Id] = recovered;
-            if (recovered != status) _store.SaveStatus(recovered);
+            _jobs[status.Id] = status;
+            if (status.State is JobState.Queued or JobState.Running) unfinished.Add(status);
         }
+        foreach (var status in unfinished.OrderBy(s => s.State == JobState.Running ? 0 : 1).ThenBy(s => s.Submitted))
+        {
+            try
+            {
+                _specs[status.Id] = _validator.Validate(JobSpecParser.Parse(_store.LoadSpec(status.Id)));
+            }
+            catch (Exception e) when (e is JobSpecException or IOException)
+            {
+                Update(status with { State = JobState.Failed, Error = $"the coordinator restarted and could not take the job up again: {e.Message}", Finished = DateTimeOffset.UtcNow });
+                continue;
+            }
+            _log.Info("job {0} was {1} when the coordinator stopped; taking it up again", status.Id, status.State.ToString().ToLowerInvariant());
+            _queue.Enqueue(status.Id);
+        }
+        StartNext();
     }
 
     private void Submit(JobCommands.SubmitJob m)
@@ -106,9 +123,11 @@ public sealed class JobManager : ReceiveActor
         if (_running is not null) return;
         while (_queue.TryDequeue(out var id))
         {
-            if (_jobs[id].State != JobState.Queued) continue;
+            // Running here means a job a restarted coordinator takes up again.
+            if (_jobs[id].State is not (JobState.Queued or JobState.Running)) continue;
             var job = _specs[id];
-            var trainer = Context.ActorOf(Props.Create(() => new Trainer(id, job, _settings.State, _settings.StepTimeout, _partitions, _shards, _backend, _jobs[id].Submitted)), $"trainer-{id}");
+            var status = _jobs[id];
+            var trainer = Context.ActorOf(Props.Create(() => new Trainer(id, job, _settings.State, _settings.StepTimeout, _partitions, _shards, _backend, status)), $"trainer-{id}");
             _running = (id, trainer);
             Update(_jobs[id] with { State = JobState.Running });
             return;

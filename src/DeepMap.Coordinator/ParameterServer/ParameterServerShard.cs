@@ -20,7 +20,7 @@ public sealed class ParameterServerShard : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IBackend _backend;
-    private ChunkAssembler? _initial;
+    private ChunkAssembler[]? _initial;
     private Tensor? _weights;
 
     // The step's sum and one contribution, reused every step.
@@ -51,19 +51,34 @@ public sealed class ParameterServerShard : ReceiveActor
     private void Initialize(ShardCommands.InitializeShard m)
     {
         if (_weights is not null) return; // a resent chunk after the shard was built
-        _initial ??= new ChunkAssembler(m.Length);
-        _initial.Add(m.Chunk, m.Values);
-        if (!_initial.IsComplete) return;
-        _weights = Tensor.FromArray(_backend, _initial.Values, m.Length).Keep();
+        if (m.Slots < 1 || (uint)m.Slot >= (uint)m.Slots || (_initial is not null && _initial.Length != m.Slots))
+        {
+            _log.Warning("initial state of {0}/{1}: slot {2} of {3} does not fit; dropped", m.JobId, m.Shard, m.Slot, m.Slots);
+            return;
+        }
+        _initial ??= Enumerable.Range(0, m.Slots).Select(_ => new ChunkAssembler(m.Length)).ToArray();
+        _initial[m.Slot].Add(m.Chunk, m.Values);
+        if (_initial.Any(slot => !slot.IsComplete)) return;
+        var optimizer = System.Text.Json.JsonSerializer.Deserialize<OptimizerSpec>(m.OptimizerSpecJson, ModelSpec.JsonOptions)!.Create();
+        if (m.Slots != 1 && m.Slots != 1 + optimizer.Slots.Count)
+        {
+            _log.Warning("initial state of {0}/{1} has {2} slots; the optimizer keeps {3}; dropped", m.JobId, m.Shard, m.Slots, optimizer.Slots.Count);
+            _initial = null;
+            return;
+        }
+        _weights = Tensor.FromArray(_backend, _initial[0].Values, m.Length).Keep();
         _sum = Tensor.Empty(_backend, m.Length).Keep();
         _part = Tensor.Empty(_backend, m.Length).Keep();
         _weights.RequiresGrad = true;
         _parameters = [new Parameter($"shard.{m.Shard}", _weights)];
-        _optimizer = System.Text.Json.JsonSerializer.Deserialize<OptimizerSpec>(m.OptimizerSpecJson, ModelSpec.JsonOptions)!.Create();
+        var slots = optimizer.State(_parameters).ToArray();
+        for (var j = 1; j < m.Slots; j++) _backend.Upload(_initial[j].Values, slots[j - 1].Value.Storage);
+        optimizer.Steps = m.OptimizerSteps;
+        _optimizer = optimizer;
         _partitions = m.Partitions;
         _trainer = Context.ActorSelection(m.TrainerPath);
         _initial = null;
-        _version = 0;
+        _version = m.Version;
         _trainer.Tell(new ShardReplies.ShardReady(m.JobId, m.Shard));
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
@@ -8,6 +9,7 @@ using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
 using DeepMap.Tensors.Backends;
+using DeepMap.Tensors.IO;
 using DeepMap.Tensors.Models;
 using DeepMap.Tensors.Optimizers;
 using DeepMap.Tensors.Training;
@@ -15,9 +17,10 @@ using DeepMap.Tensors.Training;
 namespace DeepMap.Coordinator.Training;
 
 /// <summary>
-/// Drives one job: loads its data, seeds the parameter-server shards with the initial weights, then runs synchronous
-/// steps — every partition computes its gradient at version t, every shard applies step t — validating at epoch ends,
-/// checkpointing every few steps, and at the end evaluates on the test set and writes the model.
+/// Drives one job: loads its data, seeds the parameter-server shards with the initial weights — or with the weights,
+/// optimizer state and data cursor of the job's checkpoint when a restarted coordinator resumes it — then runs
+/// synchronous steps (every partition computes its gradient at version t, every shard applies step t), validating at
+/// epoch ends, checkpointing every few steps, and at the end evaluates on the test set and writes the model.
 /// </summary>
 public sealed class Trainer : ReceiveActor, IWithTimers
 {
@@ -29,7 +32,6 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private readonly IActorRef _partitions;
     private readonly IActorRef _shards;
     private readonly IBackend _backend;
-    private readonly DateTimeOffset _submitted;
     private JobData _data = null!;
     private Sequential _model = null!;
     private DataParallelPlan _plan = null!;
@@ -54,7 +56,12 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     private sealed record RetryState(long Version);
 
-    public Trainer(string id, ValidatedJob job, string stateDirectory, TimeSpan stepTimeout, IActorRef partitions, IActorRef shards, IBackend backend, DateTimeOffset submitted)
+    private const string StepKey = "deepmap.global_step";
+    private const string EpochLossKey = "deepmap.epoch_loss_sum";
+    private const string EpochStepsKey = "deepmap.epoch_steps";
+
+    /// <param name="status">The job's status so far: fresh for a new job, the stored one for a job being resumed.</param>
+    public Trainer(string id, ValidatedJob job, string stateDirectory, TimeSpan stepTimeout, IActorRef partitions, IActorRef shards, IBackend backend, JobStatus status)
     {
         _id = id;
         _job = job;
@@ -63,9 +70,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         _partitions = partitions;
         _shards = shards;
         _backend = backend;
-        _submitted = submitted;
-        _status = new JobStatus(id, job.Spec.Name, JobState.Running, 0, job.Spec.Epochs, 0, 0, null,
-            new Dictionary<string, double>(), new Dictionary<string, double>(), new Dictionary<string, double>(), 0, null, null, null, submitted, null);
+        _status = status with { State = JobState.Running, Error = null, Finished = null };
         Initializing();
     }
 
@@ -79,37 +84,87 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     private long TotalSteps => (long)_plan.StepsPerEpoch * Spec.Epochs;
 
+    private string CheckpointPath => Path.Combine(_directory, "checkpoint.safetensors");
+
     protected override void PreStart()
     {
         Directory.CreateDirectory(_directory);
+        float[][] state;
         try
         {
             _data = JobData.Load(_job);
-            _model = Sequential.FromSpec(Spec.Model, Spec.Seed, _backend);
-            _model.Compile(Spec.Optimizer.Create(), Spec.Loss, [.. Spec.Metrics]);
+            state = File.Exists(CheckpointPath) ? Resume() : Start();
             _plan = new DataParallelPlan(_data.Train.Rows, Spec.Partitions, Spec.BatchSize, Spec.Seed);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException)
         {
-            Fail($"loading the data: {e.Message}");
+            Fail($"loading the {(File.Exists(CheckpointPath) ? "checkpoint or " : "")}data: {e.Message}");
             return;
         }
-        var initial = new float[ParameterVector.Length(_model.Parameters)];
-        ParameterVector.ReadValues(_model.Parameters, initial);
-        _offsets = WeightsAssembly.ShardOffsets(initial.Length, Spec.PsShards);
+        _offsets = WeightsAssembly.ShardOffsets(state[0].Length, Spec.PsShards);
         var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
         _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
             _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self);
         var optimizer = JsonSerializer.Serialize(Spec.Optimizer, ModelSpec.JsonOptions);
         for (var s = 0; s < Spec.PsShards; s++)
-        {
-            var slice = initial.AsSpan(_offsets[s], _offsets[s + 1] - _offsets[s]);
-            for (var c = 0; c < Chunking.Count(slice.Length); c++)
-                _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, c, Chunking.Slice(slice, c)));
-        }
-        _status = _status with { Steps = TotalSteps, Waiting = "parameter-server shards to start" };
+            for (var slot = 0; slot < state.Length; slot++)
+            {
+                var slice = state[slot].AsSpan(_offsets[s], _offsets[s + 1] - _offsets[s]);
+                for (var c = 0; c < Chunking.Count(slice.Length); c++)
+                    _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, _globalStep,
+                        _model.Optimizer!.Steps, slot, state.Length, c, Chunking.Slice(slice, c)));
+            }
+        var resuming = _globalStep > 0 ? $"resuming from the checkpoint at step {_globalStep}: " : "";
+        _status = _status with { Steps = TotalSteps, Step = _globalStep, Waiting = resuming + "parameter-server shards to start" };
         Publish();
         _clock.Start();
+    }
+
+    /// <summary>A new job: the model initialized from the seed; the shards' optimizers start empty.</summary>
+    private float[][] Start()
+    {
+        _model = Sequential.FromSpec(Spec.Model, Spec.Seed, _backend);
+        _model.Compile(Spec.Optimizer.Create(), Spec.Loss, [.. Spec.Metrics]);
+        var weights = new float[ParameterVector.Length(_model.Parameters)];
+        ParameterVector.ReadValues(_model.Parameters, weights);
+        return [weights];
+    }
+
+    /// <summary>
+    /// A job whose coordinator stopped: its checkpoint gives the weights, every optimizer slot (flattened in parameter
+    /// order, as the shards hold them) and the step to go on from; the curve drops what came after that step.
+    /// </summary>
+    private float[][] Resume()
+    {
+        var content = SafeTensors.Read(CheckpointPath);
+        _model = Sequential.Load(content, CheckpointPath, _backend);
+        if (_model.Optimizer is null || !content.Metadata.TryGetValue(StepKey, out var step))
+            throw new InvalidDataException($"{CheckpointPath}: not a training checkpoint (no optimizer state or '{StepKey}')");
+        _globalStep = long.Parse(step, CultureInfo.InvariantCulture);
+        _epochLossSum = double.Parse(content.Metadata.GetValueOrDefault(EpochLossKey, "0"), CultureInfo.InvariantCulture);
+        _epochSteps = int.Parse(content.Metadata.GetValueOrDefault(EpochStepsKey, "0"), CultureInfo.InvariantCulture);
+        var weights = new float[ParameterVector.Length(_model.Parameters)];
+        ParameterVector.ReadValues(_model.Parameters, weights);
+        var slots = _model.Optimizer.State(_model.Parameters).ToDictionary(s => s.Name, s => s.Value);
+        var state = new List<float[]> { weights };
+        foreach (var slot in _model.Optimizer.Slots)
+        {
+            var values = new float[weights.Length];
+            var offset = 0;
+            foreach (var p in _model.Parameters)
+            {
+                _backend.Download(slots[Optimizer.SlotKey(slot, p.Name)].Storage, values.AsSpan(offset, p.Value.Size));
+                offset += p.Value.Size;
+            }
+            state.Add(values);
+        }
+        _status = _status with
+        {
+            Curve = [.. _status.Curve.Where(p => p.Step <= _globalStep)],
+            Resumed = [.. _status.Resumed, new ResumePoint(DateTimeOffset.UtcNow, _globalStep, Math.Max(0, _status.Step - _globalStep))],
+        };
+        _log.Info("job {0}: resuming from the checkpoint at step {1}; the {2} steps done since are computed again", _id, _globalStep, Math.Max(0, _status.Step - _globalStep));
+        return [.. state];
     }
 
     private void Initializing()
@@ -227,8 +282,9 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             Become(Closing);
             FetchState(() =>
             {
-                if (checkpoint) WriteCheckpoint();
+                // The epoch's metrics first: a checkpoint at an epoch's end then holds the next epoch's empty loss sum.
                 if (epochEnded) EndEpoch();
+                if (checkpoint) WriteCheckpoint();
                 Become(Training);
                 StartStep();
             });
@@ -261,7 +317,12 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private void WriteCheckpoint()
     {
         _model.EpochsDone = Epoch;
-        _model.Save(Path.Combine(_directory, "checkpoint.safetensors"), new Dictionary<string, string> { ["deepmap.global_step"] = _globalStep.ToString() });
+        _model.Save(CheckpointPath, new Dictionary<string, string>
+        {
+            [StepKey] = _globalStep.ToString(CultureInfo.InvariantCulture),
+            [EpochLossKey] = _epochLossSum.ToString("R", CultureInfo.InvariantCulture),
+            [EpochStepsKey] = _epochSteps.ToString(CultureInfo.InvariantCulture),
+        });
     }
 
     private void Complete()

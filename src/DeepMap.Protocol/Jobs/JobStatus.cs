@@ -25,7 +25,16 @@ public sealed record JobStatus(
 
     /// <summary>Samples each worker node has computed for this job, by node address: per-worker throughput.</summary>
     public IReadOnlyDictionary<string, long> NodeSamples { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Each resumption from a checkpoint after the coordinator restarted, oldest first.</summary>
+    public IReadOnlyList<ResumePoint> Resumed { get; init; } = [];
 }
+
+/// <summary>
+/// The job went on from the checkpoint at Step when the coordinator came back at At; the StepsRedone it had done
+/// beyond that checkpoint were computed again.
+/// </summary>
+public sealed record ResumePoint(DateTimeOffset At, long Step, long StepsRedone);
 
 /// <summary>One point of a job's curve: the step, the epoch it falls in (fractional), the training loss, and at epoch ends the validation metrics.</summary>
 public sealed record CurvePoint(long Step, double Epoch, double Loss, IReadOnlyDictionary<string, double>? Validation);

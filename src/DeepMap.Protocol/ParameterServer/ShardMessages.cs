@@ -5,11 +5,12 @@ namespace DeepMap.Protocol.ParameterServer;
 public static class ShardCommands
 {
     /// <summary>
-    /// One chunk of a shard's initial weights, with what the shard needs to train them: the optimizer and how many
-    /// partitions contribute to a step.
+    /// One chunk of one slot of a shard's starting state, with what the shard needs to train it: the optimizer and how
+    /// many partitions contribute to a step. Slot 0 is the weights; a job resumed from a checkpoint also sends the
+    /// optimizer's slots (Slots = 1 + their count), its step count, and the version the weights are.
     /// </summary>
     public sealed record InitializeShard(string JobId, int Shard, int Length, int Partitions, string OptimizerSpecJson, string TrainerPath,
-        int Chunk, float[] Values) : IShardMessage, ITensorMessage
+        long Version, long OptimizerSteps, int Slot, int Slots, int Chunk, float[] Values) : IShardMessage, ITensorMessage
     {
         public IReadOnlyList<float[]> Tensors => [Values];
 

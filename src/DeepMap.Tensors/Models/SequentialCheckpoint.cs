@@ -46,9 +46,11 @@ public sealed partial class Sequential
     }
 
     /// <summary>Rebuilds a model saved by <see cref="Save"/>, compiled with its optimizer state when it had one.</summary>
-    public static Sequential Load(string path, IBackend? backend = null)
+    public static Sequential Load(string path, IBackend? backend = null) => Load(SafeTensors.Read(path), path, backend);
+
+    /// <summary>The same from a file already read, for a caller that also wants its metadata (a trainer's cursor).</summary>
+    public static Sequential Load(SafeTensorsContent content, string path, IBackend? backend = null)
     {
-        var content = SafeTensors.Read(path);
         if (!content.Metadata.TryGetValue(SpecKey, out var specJson))
             throw new InvalidDataException($"{path}: no model spec in the metadata ('{SpecKey}'); was it written by Sequential.Save?");
         var seed = content.Metadata.TryGetValue(SeedKey, out var s) ? ulong.Parse(s, CultureInfo.InvariantCulture) : 0;
