@@ -24,7 +24,7 @@ ENV DEEPMAP_API=http://0.0.0.0:8080 \
     DEEPMAP_BIND_HOST=0.0.0.0 \
     DEEPMAP_STATE=/var/lib/deepmap/state \
     DEEPMAP_DATA=/data
-EXPOSE 8080 4053 8558
+EXPOSE 8080 4053
 VOLUME ["/var/lib/deepmap/state"]
 USER $APP_UID
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1

@@ -42,7 +42,7 @@ ENV DEEPMAP_PORT=4053 \
     DEEPMAP_BIND_HOST=0.0.0.0 \
     DEEPMAP_HEALTH_PORT=8081 \
     DEEPMAP_DEVICE=auto
-EXPOSE 4053 8081 8558
+EXPOSE 4053 8081
 USER app
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 CMD curl -fsS http://127.0.0.1:8081/readyz || exit 1
 ENTRYPOINT ["dotnet", "DeepMap.Worker.dll"]

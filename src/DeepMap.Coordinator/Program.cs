@@ -17,8 +17,9 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"deepmap-coordinator: {e.Message}");
     return 2;
 }
-// A single-node cluster names itself as seed; workers name the coordinator. On Kubernetes the bootstrap finds the seeds.
-if (settings.Node.Seeds.Count == 0 && !settings.Node.Discovery.UsesKubernetes)
+// A single-node cluster names itself as seed; workers name the coordinator. On Kubernetes too: the coordinator is the
+// seed, advertised under its pod's stable DNS name (DEEPMAP_HOST), and the workers' DEEPMAP_SEEDS names it.
+if (settings.Node.Seeds.Count == 0)
     settings = settings with { Node = settings.Node with { Seeds = [$"{settings.Node.Host}:{settings.Node.Port}"] } };
 var backend = settings.Node.CreateBackend();
 builder.WebHost.UseUrls(settings.Api);
@@ -34,6 +35,6 @@ app.MapMetrics();
 // Liveness: the process answers. Readiness: Akka's checks, the node's cluster membership among them.
 app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz");
-Console.WriteLine($"deepmap-coordinator: API {settings.Api}, remoting {settings.Node.Host}:{settings.Node.Port}{(settings.Node.Tls is null ? "" : " (tls)")}, discovery {settings.Node.Discovery.Method}, state {settings.State}, data {string.Join(":", settings.Data)}");
+Console.WriteLine($"deepmap-coordinator: API {settings.Api}, remoting {settings.Node.Host}:{settings.Node.Port}{(settings.Node.Tls is null ? "" : " (tls)")}, seeds {string.Join(", ", settings.Node.Seeds)}, state {settings.State}, data {string.Join(":", settings.Data)}");
 await app.RunAsync();
 return 0;

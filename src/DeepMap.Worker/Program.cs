@@ -20,8 +20,7 @@ catch (ArgumentException e)
 }
 var node = settings.Node;
 var backend = node.CreateBackend();
-var joins = node.Discovery.UsesKubernetes ? $"kubernetes discovery ({node.Discovery.Selector})" : $"seeds {string.Join(", ", node.Seeds)}";
-Console.WriteLine($"deepmap-worker: device {backend.Name}, remoting {node.Host}:{node.Port}{(node.Tls is null ? "" : " (tls)")}, {joins}");
+Console.WriteLine($"deepmap-worker: device {backend.Name}, remoting {node.Host}:{node.Port}{(node.Tls is null ? "" : " (tls)")}, seeds {string.Join(", ", node.Seeds)}");
 var rejoin = new RejoinRequest();
 // One actor system per cluster membership: when the coordinator is gone or this node was downed, the node starts a
 // new one and joins again; any other stop (SIGTERM, `deepmap cluster leave`) ends the process.

@@ -15,7 +15,7 @@ public sealed record WorkerSettings(NodeSettings Node, TimeSpan RejoinAfter, Hea
     public static WorkerSettings From(IConfiguration configuration)
     {
         var node = NodeSettings.From(configuration, defaultPort: 0);
-        if (node.Seeds.Count == 0 && !node.Discovery.UsesKubernetes) throw new ArgumentException("DEEPMAP_SEEDS is empty: name the coordinator, e.g. DEEPMAP_SEEDS=127.0.0.1:4053");
+        if (node.Seeds.Count == 0) throw new ArgumentException("DEEPMAP_SEEDS is empty: name the coordinator, e.g. DEEPMAP_SEEDS=127.0.0.1:4053");
         var text = configuration["REJOIN_AFTER"];
         var seconds = 10.0;
         if (text is not null && (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !(seconds > 0) || seconds > 86400))

@@ -3,11 +3,23 @@ using System.Text;
 
 namespace DeepMap.Cluster.Tests;
 
-/// <summary>A coordinator or worker executable started as a real process with DEEPMAP_* settings; killed on dispose.</summary>
+/// <summary>
+/// A coordinator or worker executable started as a real process with DEEPMAP_* settings; killed on dispose. Its output
+/// (stdout and stderr, line by line) is kept in memory, but bounded: the first <see cref="HeadLines"/> lines (how the
+/// node started: its settings, its address) and the last <see cref="TailLines"/>, with one line in between saying how
+/// many were dropped — a node stuck in an error loop would otherwise fill the test host's memory.
+/// </summary>
 public sealed class NodeProcess : IDisposable
 {
+    private const int HeadLines = 200;
+    private const int TailLines = 2000;
+    private const int MaxLineLength = 10_000;
+
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly Lock _lock = new();
+    private readonly List<string> _head = new(HeadLines);
+    private readonly Queue<string> _tail = new();
+    private long _dropped;
 
     private NodeProcess(Process process) => _process = process;
 
@@ -15,7 +27,14 @@ public sealed class NodeProcess : IDisposable
     {
         get
         {
-            lock (_output) return _output.ToString();
+            lock (_lock)
+            {
+                var output = new StringBuilder();
+                foreach (var line in _head) output.AppendLine(line);
+                if (_dropped > 0) output.AppendLine($"[NodeProcess: {_dropped} line(s) dropped here; the first {HeadLines} and the last {TailLines} are kept]");
+                foreach (var line in _tail) output.AppendLine(line);
+                return output.ToString();
+            }
         }
     }
 
@@ -59,7 +78,21 @@ public sealed class NodeProcess : IDisposable
     private void Append(string? line)
     {
         if (line is null) return;
-        lock (_output) _output.AppendLine(line);
+        if (line.Length > MaxLineLength) line = $"{line[..MaxLineLength]}… [NodeProcess: {line.Length - MaxLineLength} more characters dropped]";
+        lock (_lock)
+        {
+            if (_head.Count < HeadLines)
+            {
+                _head.Add(line);
+                return;
+            }
+            _tail.Enqueue(line);
+            if (_tail.Count > TailLines)
+            {
+                _tail.Dequeue();
+                _dropped++;
+            }
+        }
     }
 
     public void Dispose()

@@ -8,13 +8,10 @@ namespace DeepMap.Protocol.Cluster;
 
 /// <summary>
 /// How a node joins the cluster and computes, bound once at start from configuration (DEEPMAP_SEEDS, DEEPMAP_HOST,
-/// DEEPMAP_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, and the discovery and TLS settings) and validated with a one-line error.
+/// DEEPMAP_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, and the TLS settings) and validated with a one-line error.
 /// </summary>
 public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int Port, string Device, int Threads)
 {
-    /// <summary>How the node finds the cluster: seed nodes (the default) or Kubernetes API discovery.</summary>
-    public DiscoverySettings Discovery { get; init; } = DiscoverySettings.Default;
-
     /// <summary>TLS for remoting, or null for plain TCP.</summary>
     public TlsSettings? Tls { get; init; }
 
@@ -38,12 +35,9 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
         if (device == "cuda" && !IlgpuBackend.IsCudaAvailable())
             throw new ArgumentException("DEEPMAP_DEVICE: 'cuda', but ILGPU finds no CUDA device here (no GPU, or no libcuda.so or libcuda.so.1); use auto or cpu");
         var threads = ParseInt(configuration["THREADS"], 0, "DEEPMAP_THREADS", 0, 1024);
-        var discovery = DiscoverySettings.From(configuration);
-        if (discovery.UsesKubernetes && seeds.Length > 0)
-            throw new ArgumentException("DEEPMAP_SEEDS: leave it empty with DEEPMAP_DISCOVERY=kubernetes (the bootstrap finds the seeds)");
         return new NodeSettings(seeds, host, port, device, threads)
         {
-            Discovery = discovery, Tls = TlsSettings.From(configuration), BindHost = configuration["BIND_HOST"] is { Length: > 0 } bind ? bind : null,
+            Tls = TlsSettings.From(configuration), BindHost = configuration["BIND_HOST"] is { Length: > 0 } bind ? bind : null,
         };
     }
 

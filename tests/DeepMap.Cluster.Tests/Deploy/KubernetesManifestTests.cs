@@ -1,11 +1,15 @@
+using System.Text.RegularExpressions;
+using DeepMap.Protocol.Cluster;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace DeepMap.Cluster.Tests.Deploy;
 
 /// <summary>
-/// deploy/k8s: every file the kustomization lists parses, and the objects fit together — kinds, probes on the ports the
-/// nodes serve, the discovery selector matching both pod templates, the RBAC the Kubernetes API discovery needs, the
-/// disruption budget, and grace periods longer than the cluster's shutdown. No Kubernetes runs here.
+/// deploy/k8s: every file the kustomization lists parses, and the objects fit together — kinds, the workers' seed
+/// naming the coordinator pod's stable DNS name under its headless Service exactly as the coordinator advertises it,
+/// probes on the ports the nodes serve, the disruption budget, and grace periods longer than the cluster's shutdown.
+/// No Kubernetes runs here.
 /// </summary>
 public sealed class KubernetesManifestTests
 {
@@ -45,61 +49,108 @@ public sealed class KubernetesManifestTests
     private static Dictionary<string, int> Ports(YamlMappingNode container) =>
         container.Seq("ports").Cast<YamlMappingNode>().ToDictionary(p => p.Text("name")!, p => int.Parse(p.Text("containerPort")!));
 
-    [Fact]
-    public void Manifests_parse_and_hold_the_coordinator_workers_rbac_and_budget()
+    /// <summary>
+    /// A container's environment as Kubernetes gives it to the process: downward-API fields taken from
+    /// <paramref name="pod"/> (metadata.name, metadata.namespace, status.podIP), and <c>$(NAME)</c> replaced by the value
+    /// of a variable defined earlier in the list — a reference to a later or unknown one stays as written, as Kubernetes
+    /// leaves it. Secrets stay out: only plain values and field references are expanded.
+    /// </summary>
+    private static Dictionary<string, string> Expand(YamlMappingNode container, IReadOnlyDictionary<string, string> pod)
     {
-        var kinds = Objects().Select(o => $"{o.Text("kind")}/{o.Map("metadata").Text("name")}").Order().ToArray();
-        Assert.Equal(
-            ["Deployment/deepmap-worker", "Namespace/deepmap", "PersistentVolumeClaim/deepmap-data", "PodDisruptionBudget/deepmap-worker",
-             "Role/deepmap-pod-reader", "RoleBinding/deepmap-pod-reader", "Service/deepmap-coordinator", "Service/deepmap-coordinator-pods",
-             "ServiceAccount/deepmap", "StatefulSet/deepmap-coordinator"],
-            kinds);
+        var expanded = new Dictionary<string, string>();
+        foreach (var e in container.Seq("env").Cast<YamlMappingNode>())
+        {
+            var name = e.Text("name")!;
+            if (e.Has("value"))
+                expanded[name] = Regex.Replace(e.Text("value")!, @"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", m => expanded.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+            else if (e.Map("valueFrom").Has("fieldRef"))
+                expanded[name] = pod[e.Map("valueFrom").Map("fieldRef").Text("fieldPath")!];
+        }
+        return expanded;
     }
 
+    private static IConfiguration Deepmap(Dictionary<string, string> env) =>
+        new ConfigurationBuilder().AddInMemoryCollection(env.Where(e => e.Key.StartsWith("DEEPMAP_", StringComparison.Ordinal))
+            .Select(e => new KeyValuePair<string, string?>(e.Key["DEEPMAP_".Length..], e.Value))).Build();
+
     [Fact]
-    public void Both_pod_templates_bootstrap_through_the_kubernetes_api_and_match_the_discovery_selector()
+    public void Manifests_parse_and_hold_the_coordinator_its_services_the_workers_and_the_budget_and_no_rbac()
     {
         var objects = Objects();
+        var kinds = objects.Select(o => $"{o.Text("kind")}/{o.Map("metadata").Text("name")}").Order().ToArray();
+        Assert.Equal(
+            ["Deployment/deepmap-worker", "Namespace/deepmap", "PersistentVolumeClaim/deepmap-data", "PodDisruptionBudget/deepmap-worker",
+             "Service/deepmap-api", "Service/deepmap-coordinator", "StatefulSet/deepmap-coordinator"],
+            kinds);
+        // Nothing asks the Kubernetes API: the pods get no service account token to ask it with.
         foreach (var workload in new[] { Single(objects, "StatefulSet", "deepmap-coordinator"), Single(objects, "Deployment", "deepmap-worker") })
         {
-            var container = Container(workload);
-            var env = Env(container);
-            var name = workload.Map("metadata").Text("name");
-            Assert.Equal("kubernetes", env["DEEPMAP_DISCOVERY"].Text("value"));
-            Assert.False(env.ContainsKey("DEEPMAP_SEEDS"), $"{name}: seeds and Kubernetes discovery exclude each other");
-            Assert.Equal("status.podIP", env["DEEPMAP_HOST"].Map("valueFrom").Map("fieldRef").Text("fieldPath"));
-
-            // The bootstrap lists pods by this selector and asks each for its port named "management".
-            var selector = env["DEEPMAP_DISCOVERY_SELECTOR"].Text("value")!;
-            var labels = Labels(workload);
-            foreach (var term in selector.Split(','))
-            {
-                var (key, value) = (term.Split('=')[0], term.Split('=')[1]);
-                Assert.True(labels.GetValueOrDefault(key) == value, $"{name}: pod labels {string.Join(",", labels)} do not match the discovery selector {selector}");
-            }
-            var ports = Ports(container);
-            Assert.Equal(int.Parse(env["DEEPMAP_MANAGEMENT_PORT"].Text("value")!), ports["management"]);
-            Assert.Equal(8558, ports["management"]);
-            Assert.Equal(int.Parse(env["DEEPMAP_PORT"].Text("value")!), ports["remoting"]);
-            Assert.Equal("deepmap", workload.Map("spec").Map("template").Map("spec").Text("serviceAccountName"));
-
-            // The workload's own selector picks its pods.
-            foreach (var (key, value) in workload.Map("spec").Map("selector").Map("matchLabels").Children)
-                Assert.Equal(((YamlScalarNode)value).Value, labels[((YamlScalarNode)key).Value!]);
+            var pod = workload.Map("spec").Map("template").Map("spec");
+            Assert.False(pod.Has("serviceAccountName"), $"{workload.Map("metadata").Text("name")} names a service account");
+            Assert.Equal("false", pod.Text("automountServiceAccountToken"));
         }
     }
 
     [Fact]
-    public void Service_account_may_get_watch_and_list_pods_and_nothing_more()
+    public void The_coordinators_headless_service_selects_its_pods_and_exposes_remoting_before_they_are_ready()
     {
         var objects = Objects();
-        var rule = Assert.IsType<YamlMappingNode>(Assert.Single(Single(objects, "Role", "deepmap-pod-reader").Seq("rules")));
-        Assert.Equal(["pods"], rule.Seq("resources").Select(r => ((YamlScalarNode)r).Value));
-        Assert.Equal(["get", "list", "watch"], rule.Seq("verbs").Select(v => ((YamlScalarNode)v).Value).Order());
-        var binding = Single(objects, "RoleBinding", "deepmap-pod-reader");
-        Assert.Equal("deepmap-pod-reader", binding.Map("roleRef").Text("name"));
-        var subject = Assert.IsType<YamlMappingNode>(Assert.Single(binding.Seq("subjects")));
-        Assert.Equal(("ServiceAccount", "deepmap"), (subject.Text("kind"), subject.Text("name")));
+        var coordinator = Single(objects, "StatefulSet", "deepmap-coordinator");
+        var headless = Single(objects, "Service", coordinator.Map("spec").Text("serviceName")!);
+        Assert.Equal("None", headless.Map("spec").Text("clusterIP"));
+        // The workers resolve the coordinator's name while it is still joining itself (not yet ready).
+        Assert.Equal("true", headless.Map("spec").Text("publishNotReadyAddresses"));
+        var labels = Labels(coordinator);
+        foreach (var (key, value) in headless.Map("spec").Map("selector").Children)
+            Assert.Equal(((YamlScalarNode)value).Value, labels.GetValueOrDefault(((YamlScalarNode)key).Value!));
+        var container = Container(coordinator);
+        var port = Assert.Single(headless.Map("spec").Seq("ports").Cast<YamlMappingNode>(), p => p.Text("port") == "4053");
+        Assert.Equal("remoting", port.Text("targetPort"));
+        Assert.Equal(4053, Ports(container)["remoting"]);
+        Assert.Equal("4053", Env(container)["DEEPMAP_PORT"].Text("value"));
+        Assert.Equal("1", coordinator.Map("spec").Text("replicas"));
+        foreach (var (key, value) in coordinator.Map("spec").Map("selector").Map("matchLabels").Children)
+            Assert.Equal(((YamlScalarNode)value).Value, labels[((YamlScalarNode)key).Value!]);
+    }
+
+    [Fact]
+    public void Workers_seed_on_the_name_the_coordinator_pod_advertises_under_the_headless_service()
+    {
+        var objects = Objects();
+        var ns = Load("kustomization.yaml").Single().Text("namespace")!;
+        var coordinator = Single(objects, "StatefulSet", "deepmap-coordinator");
+        var worker = Single(objects, "Deployment", "deepmap-worker");
+        var statefulSet = coordinator.Map("metadata").Text("name")!;
+        var service = coordinator.Map("spec").Text("serviceName")!;
+        // A StatefulSet's pod N is named <statefulset>-N, and its DNS name is <pod>.<service>.<namespace>.svc.<domain>.
+        var podName = $"{statefulSet}-0";
+        var stable = $"{podName}.{service}.{ns}.svc.cluster.local";
+
+        var coordinatorEnv = Expand(Container(coordinator), new Dictionary<string, string>
+        {
+            ["metadata.name"] = podName, ["metadata.namespace"] = ns, ["status.podIP"] = "10.1.0.7",
+        });
+        Assert.Equal(stable, coordinatorEnv["DEEPMAP_HOST"]);
+        Assert.Equal("0.0.0.0", coordinatorEnv["DEEPMAP_BIND_HOST"]);
+        Assert.False(coordinatorEnv.ContainsKey("DEEPMAP_SEEDS"), "the coordinator is the seed: it names itself when DEEPMAP_SEEDS is empty");
+        var coordinatorNode = NodeSettings.From(Deepmap(coordinatorEnv), 4053);
+        // What the coordinator's Program.cs seeds itself with: the address it advertises.
+        var coordinatorSelf = $"{coordinatorNode.Host}:{coordinatorNode.Port}";
+
+        var workerContainer = Container(worker);
+        Assert.Equal("status.podIP", Env(workerContainer)["DEEPMAP_HOST"].Map("valueFrom").Map("fieldRef").Text("fieldPath"));
+        var workerEnv = Expand(workerContainer, new Dictionary<string, string>
+        {
+            ["metadata.name"] = "deepmap-worker-7d9f8-x2x5q", ["metadata.namespace"] = ns, ["status.podIP"] = "10.1.3.9",
+        });
+        Assert.Equal($"{stable}:4053", workerEnv["DEEPMAP_SEEDS"]);
+        var workerNode = NodeSettings.From(Deepmap(workerEnv), 0);
+        // Akka only accepts messages addressed to the exact host:port a node advertises.
+        Assert.Equal([coordinatorSelf], workerNode.Seeds);
+        Assert.Equal("10.1.3.9", workerNode.Host);
+        Assert.Equal(Ports(workerContainer)["remoting"], workerNode.Port);
+        foreach (var (key, value) in worker.Map("spec").Map("selector").Map("matchLabels").Children)
+            Assert.Equal(((YamlScalarNode)value).Value, Labels(worker)[((YamlScalarNode)key).Value!]);
     }
 
     [Fact]
@@ -143,7 +194,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void Coordinator_keeps_its_state_on_a_volume_takes_its_token_from_a_secret_and_is_reachable_by_service()
+    public void Coordinator_keeps_its_state_on_a_volume_takes_its_token_from_a_secret_and_serves_its_api_by_service()
     {
         var objects = Objects();
         var coordinator = Single(objects, "StatefulSet", "deepmap-coordinator");
@@ -159,12 +210,12 @@ public sealed class KubernetesManifestTests
         Assert.Equal(("deepmap-api-token", "token"), (token.Text("name"), token.Text("key")));
         Assert.False(env["DEEPMAP_TOKEN"].Has("value"), "the token must come from the Secret, not the manifest");
 
-        var service = Single(objects, "Service", "deepmap-coordinator");
+        var service = Single(objects, "Service", "deepmap-api");
+        Assert.False(service.Map("spec").Has("clusterIP"), "the API's Service is a normal one, with a cluster IP");
         var port = Assert.IsType<YamlMappingNode>(Assert.Single(service.Map("spec").Seq("ports")));
         Assert.Equal(("8080", "http"), (port.Text("port"), port.Text("targetPort")));
         var labels = Labels(coordinator);
         foreach (var (key, value) in service.Map("spec").Map("selector").Children)
             Assert.Equal(((YamlScalarNode)value).Value, labels[((YamlScalarNode)key).Value!]);
-        Assert.Equal("deepmap-coordinator-pods", coordinator.Map("spec").Text("serviceName"));
     }
 }

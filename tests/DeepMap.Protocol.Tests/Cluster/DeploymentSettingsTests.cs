@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace DeepMap.Protocol.Tests.Cluster;
 
-/// <summary>The deployment settings (discovery, TLS, advertised and bound addresses): defaults, and one-line errors that name the variable.</summary>
+/// <summary>The deployment settings (TLS, advertised and bound addresses): defaults, and one-line errors that name the variable.</summary>
 public sealed class DeploymentSettingsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("deepmap-settings-").FullName;
@@ -20,36 +20,28 @@ public sealed class DeploymentSettingsTests : IDisposable
     public void Without_settings_a_node_joins_by_seeds_in_plain_tcp_bound_to_the_address_it_advertises()
     {
         var node = NodeSettings.From(Config(("SEEDS", "10.0.0.1:4053")), 0);
-        Assert.Equal(DiscoverySettings.Default, node.Discovery);
-        Assert.Equal(("seeds", 8558, "app.kubernetes.io/part-of=deepmap"), (node.Discovery.Method, node.Discovery.ManagementPort, node.Discovery.Selector));
+        Assert.Equal(["10.0.0.1:4053"], node.Seeds);
         Assert.Null(node.Tls);
         Assert.Null(node.BindHost);
         Assert.Equal("127.0.0.1", node.Host);
     }
 
     [Fact]
-    public void Kubernetes_discovery_reads_its_port_selector_namespace_and_contact_points()
+    public void A_node_can_advertise_a_dns_name_while_listening_on_every_interface()
     {
-        var node = NodeSettings.From(Config(("DISCOVERY", "kubernetes"), ("MANAGEMENT_PORT", "9558"), ("DISCOVERY_SELECTOR", "app=dm,tier=train"),
-            ("DISCOVERY_NAMESPACE", "ml"), ("DISCOVERY_CONTACT_POINTS", "3"), ("BIND_HOST", "0.0.0.0"), ("HOST", "10.1.2.3")), 4053);
-        Assert.Equal(new DiscoverySettings("kubernetes", 9558, "app=dm,tier=train", "ml", 3), node.Discovery);
-        Assert.True(node.Discovery.UsesKubernetes);
-        Assert.Equal(("10.1.2.3", "0.0.0.0"), (node.Host, node.BindHost));
+        // The coordinator's pod on Kubernetes: its StatefulSet pod's stable name under the headless Service.
+        const string name = "deepmap-coordinator-0.deepmap-coordinator.deepmap.svc.cluster.local";
+        var node = NodeSettings.From(Config(("HOST", name), ("BIND_HOST", "0.0.0.0"), ("SEEDS", $"{name}:4053")), 4053);
+        Assert.Equal((name, "0.0.0.0", 4053), (node.Host, node.BindHost, node.Port));
+        Assert.Equal([$"{name}:4053"], node.Seeds);
     }
 
     [Theory]
-    [InlineData("DISCOVERY", "dns", "DEEPMAP_DISCOVERY: 'dns' is not seeds or kubernetes")]
-    [InlineData("MANAGEMENT_PORT", "0", "DEEPMAP_MANAGEMENT_PORT: '0' is not a whole number in [1, 65535]")]
-    [InlineData("DISCOVERY_SELECTOR", "app = x", "DEEPMAP_DISCOVERY_SELECTOR: 'app = x' is not a label selector such as app.kubernetes.io/part-of=deepmap")]
-    [InlineData("DISCOVERY_CONTACT_POINTS", "none", "DEEPMAP_DISCOVERY_CONTACT_POINTS: 'none' is not a whole number in [1, 1000]")]
+    [InlineData("SEEDS", "coordinator", "DEEPMAP_SEEDS: 'coordinator' is not host:port")]
+    [InlineData("PORT", "65536", "DEEPMAP_PORT: '65536' is not a whole number in [0, 65535]")]
     [InlineData("TLS_PASSWORD", "secret", "DEEPMAP_TLS_PASSWORD is set but DEEPMAP_TLS_CERT is not: name the .pfx file")]
     public void A_bad_value_is_refused_in_one_line_naming_the_variable(string key, string value, string expected) =>
         Assert.Equal(expected, Error(() => NodeSettings.From(Config((key, value)), 0)));
-
-    [Fact]
-    public void Seeds_and_kubernetes_discovery_exclude_each_other() =>
-        Assert.Equal("DEEPMAP_SEEDS: leave it empty with DEEPMAP_DISCOVERY=kubernetes (the bootstrap finds the seeds)",
-            Error(() => NodeSettings.From(Config(("DISCOVERY", "kubernetes"), ("SEEDS", "a:4053")), 0)));
 
     [Fact]
     public void Host_auto_advertises_a_non_loopback_ipv4_address_of_this_machine()
