@@ -30,6 +30,6 @@ public static class WorkerActors
                 system.ActorOf(Props.Create(() => new CoordinatorWatch(settings.RejoinAfter, rejoin)), "coordinator-watch");
             })
             .WithShardRegion<PartitionRegionKey>(RegionNames.Partitions,
-                (_, registry, _) => _ => Props.Create(() => new DataShard(backend, registry.Get<ShardRegionKey>(), registry.Get<WeightCacheKey>())),
+                (_, registry, _) => _ => Props.Create(() => new DataShard(backend, registry.Get<ShardRegionKey>(), registry.Get<WeightCacheKey>(), settings.Straggle)),
                 new PartitionMessageExtractor(), DeepMapNode.PartitionShards);
 }

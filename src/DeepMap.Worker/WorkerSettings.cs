@@ -12,6 +12,12 @@ namespace DeepMap.Worker;
 /// </summary>
 public sealed record WorkerSettings(NodeSettings Node, TimeSpan RejoinAfter, HealthSettings Health)
 {
+    /// <summary>
+    /// DEEPMAP_STRAGGLE_MS: a pause before every gradient this worker computes, to rehearse a straggler (what backup
+    /// partitions are for) in tests and demos. Zero unless set.
+    /// </summary>
+    public TimeSpan Straggle { get; init; }
+
     public static WorkerSettings From(IConfiguration configuration)
     {
         var node = NodeSettings.From(configuration, defaultPort: 0);
@@ -20,6 +26,10 @@ public sealed record WorkerSettings(NodeSettings Node, TimeSpan RejoinAfter, Hea
         var seconds = 10.0;
         if (text is not null && (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !(seconds > 0) || seconds > 86400))
             throw new ArgumentException($"DEEPMAP_REJOIN_AFTER: '{text}' is not a number of seconds in (0, 86400]");
-        return new WorkerSettings(node, TimeSpan.FromSeconds(seconds), HealthSettings.From(configuration));
+        var straggle = configuration["STRAGGLE_MS"];
+        var milliseconds = 0;
+        if (straggle is not null && (!int.TryParse(straggle, NumberStyles.Integer, CultureInfo.InvariantCulture, out milliseconds) || milliseconds is < 0 or > 60_000))
+            throw new ArgumentException($"DEEPMAP_STRAGGLE_MS: '{straggle}' is not a whole number of milliseconds in [0, 60000]");
+        return new WorkerSettings(node, TimeSpan.FromSeconds(seconds), HealthSettings.From(configuration)) { Straggle = TimeSpan.FromMilliseconds(milliseconds) };
     }
 }

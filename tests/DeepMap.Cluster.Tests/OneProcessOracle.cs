@@ -18,7 +18,7 @@ internal static class OneProcessOracle
         var data = JobData.Load(job);
         var backend = new CpuBackend(2);
         var model = Sequential.FromSpec(job.Spec.Model, job.Spec.Seed, backend);
-        model.Compile(job.Spec.Optimizer.Create(), job.Spec.Loss);
+        model.Compile(job.Spec.Optimizer.Create(), job.Spec.Loss, [.. job.Spec.Metrics]);
         var plan = new DataParallelPlan(data.Train.Rows, job.Spec.Partitions, job.Spec.BatchSize, job.Spec.Seed);
         new SynchronousDataParallel(model, data.Train.FeaturesTensor(backend), data.Train.TargetsTensor(backend), plan).Train(job.Spec.Epochs);
         return model;

@@ -59,7 +59,9 @@ public sealed class ProcessCluster : IDisposable
     }
 
     /// <summary>Starts one more worker that joins through the coordinator.</summary>
-    public void AddWorker() => _nodes.Add(NodeProcess.Start("DeepMap.Worker", _worker));
+    /// <param name="settings">DEEPMAP_* settings of this worker only, over the cluster's.</param>
+    public void AddWorker(IReadOnlyDictionary<string, string>? settings = null) =>
+        _nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string>(_worker.Concat(settings ?? new Dictionary<string, string>()))));
 
     /// <summary>Kills the coordinator with SIGKILL and starts it again with the same settings, ports and state directory.</summary>
     public void RestartCoordinator()
@@ -73,6 +75,12 @@ public sealed class ProcessCluster : IDisposable
     /// <summary>The index of the worker whose node has this address (from what each printed when remoting started).</summary>
     public int WorkerAt(string address) =>
         Enumerable.Range(0, _nodes.Count - 1).Single(w => _nodes[1 + w].Output.Contains($"[{address}]", StringComparison.Ordinal));
+
+    /// <summary>The address worker w (0-based) listens on, as Akka printed it when remoting started.</summary>
+    public string WorkerAddress(int w) =>
+        System.Text.RegularExpressions.Regex.Match(_nodes[1 + w].Output, @"listening on addresses : \[([^\]]+)\]") is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new InvalidOperationException($"worker {w} has not started remoting:\n{_nodes[1 + w].Output}");
 
     /// <summary>Kills worker w (0-based) with SIGKILL: no goodbye to the cluster.</summary>
     public void KillWorker(int w) => _nodes[1 + w].Kill();
@@ -103,6 +111,19 @@ public sealed class ProcessCluster : IDisposable
             await Task.Delay(500);
         }
         throw new TimeoutException($"{workers} workers did not come up:\n{Output}");
+    }
+
+    /// <summary>Waits until the shard coordinator knows this many partition regions, so new partitions spread over them.</summary>
+    public async Task WaitForPartitionRegions(int regions)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var sharding = await Http.GetFromJsonAsync<JsonElement>("/api/cluster/sharding");
+            if (sharding.GetProperty("regions").EnumerateArray().Count(r => r.GetProperty("region").GetString() == "partition") >= regions) return;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"{regions} partition regions did not register:\n{Output}");
     }
 
     public async Task<JsonElement> WaitForEnd(string id, TimeSpan timeout)

@@ -28,4 +28,13 @@ public sealed class WorkerSettingsTests
     [Fact]
     public void A_worker_without_seeds_is_told_to_name_the_coordinator() =>
         Assert.StartsWith("DEEPMAP_SEEDS is empty", Assert.Throws<ArgumentException>(() => From()).Message);
+
+    [Fact]
+    public void A_straggler_pause_is_whole_milliseconds_and_none_by_default()
+    {
+        Assert.Equal(TimeSpan.Zero, From(("SEEDS", "10.0.0.1:4053")).Straggle);
+        Assert.Equal(TimeSpan.FromMilliseconds(80), From(("SEEDS", "10.0.0.1:4053"), ("STRAGGLE_MS", "80")).Straggle);
+        Assert.Equal("DEEPMAP_STRAGGLE_MS: '0.5' is not a whole number of milliseconds in [0, 60000]",
+            Assert.Throws<ArgumentException>(() => From(("SEEDS", "10.0.0.1:4053"), ("STRAGGLE_MS", "0.5"))).Message);
+    }
 }

@@ -13,8 +13,9 @@ namespace DeepMap.Coordinator.ParameterServer;
 
 /// <summary>
 /// A parameter-server shard: the sharded entity "{job}/{shard}" that owns one slice of a job's flat parameters.
-/// When every partition's slice of step t has arrived it sums them in partition order, applies the optimizer, and
-/// holds version t + 1 for the partitions to pull.
+/// When every partition's slice of step t has arrived — or, for a job with backup partitions, those of the partitions
+/// the trainer's <see cref="ShardCommands.CloseStep"/> names — it sums them in partition order, applies the optimizer,
+/// and holds version t + 1 for the partitions to pull.
 /// </summary>
 public sealed class ParameterServerShard : ReceiveActor
 {
@@ -29,6 +30,8 @@ public sealed class ParameterServerShard : ReceiveActor
     private Optimizer? _optimizer;
     private Parameter[] _parameters = [];
     private int _partitions;
+    private bool _closedByTrainer;
+    private int[]? _closing;
     private ActorSelection? _trainer;
     private long _version;
     private readonly Dictionary<int, Contribution> _pending = [];
@@ -43,6 +46,7 @@ public sealed class ParameterServerShard : ReceiveActor
         _backend = backend;
         Receive<ShardCommands.InitializeShard>(Initialize);
         Receive<ShardCommands.GradientSlice>(Accumulate);
+        Receive<ShardCommands.CloseStep>(Close);
         Receive<ShardCommands.GetWeights>(SendWeights);
         Receive<ShardCommands.GetState>(SendState);
         Receive<ShardCommands.StopShard>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
@@ -76,6 +80,7 @@ public sealed class ParameterServerShard : ReceiveActor
         optimizer.Steps = m.OptimizerSteps;
         _optimizer = optimizer;
         _partitions = m.Partitions;
+        _closedByTrainer = m.ClosedByTrainer;
         _trainer = Context.ActorSelection(m.TrainerPath);
         _initial = null;
         _version = m.Version;
@@ -96,16 +101,39 @@ public sealed class ParameterServerShard : ReceiveActor
             _pending[m.Partition] = contribution;
         }
         contribution.Gradient?.Add(m.Chunk, m.Values);
-        if (_pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete)) return;
-        Apply(m.JobId, m.Shard);
+        TryApply(m.JobId, m.Shard);
     }
 
-    private void Apply(string jobId, int shard)
+    private void Close(ShardCommands.CloseStep m)
     {
-        var total = _pending.Values.Sum(c => c.Samples);
+        if (_weights is null || !_closedByTrainer || m.GlobalStep != _version) return;
+        if (m.Partitions.Length == 0 || m.Partitions.Any(k => (uint)k >= (uint)_partitions) || m.Partitions.Distinct().Count() != m.Partitions.Length)
+        {
+            _log.Warning("closing step {0} of {1}/{2} with partitions [{3}] of {4}; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Partitions), _partitions);
+            return;
+        }
+        _closing = m.Partitions;
+        TryApply(m.JobId, m.Shard);
+    }
+
+    private void TryApply(string jobId, int shard)
+    {
+        var members = _closedByTrainer ? _closing : null;
+        if (_closedByTrainer
+                ? members is null || members.Any(k => !_pending.TryGetValue(k, out var c) || !c.IsComplete)
+                : _pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete))
+            return;
+        Apply(jobId, shard, members);
+    }
+
+    /// <summary>Sums the contributions in partition order — only the members' when the trainer named them — and steps.</summary>
+    private void Apply(string jobId, int shard, int[]? members)
+    {
+        var included = _pending.Where(p => members is null || members.Contains(p.Key)).OrderBy(p => p.Key).Select(p => p.Value).ToArray();
+        var total = included.Sum(c => c.Samples);
         _backend.Fill(_sum!.Storage, 0);
         double lossSum = 0;
-        foreach (var (_, c) in _pending.OrderBy(p => p.Key))
+        foreach (var c in included)
         {
             if (c.Gradient is null) continue;
             _backend.Upload(c.Gradient.Values, _part!.Storage);
@@ -117,6 +145,7 @@ public sealed class ParameterServerShard : ReceiveActor
         var step = _version;
         _version++;
         _pending.Clear();
+        _closing = null;
         _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, total));
     }
 

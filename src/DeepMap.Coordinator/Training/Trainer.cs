@@ -43,6 +43,12 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private readonly Dictionary<int, string> _nodes = [];
     private readonly Dictionary<string, long> _nodeSamples = [];
     private readonly HashSet<int> _stepped = [];
+
+    // With backup partitions: the step each partition is still computing, whether the step is closed, and by node
+    // the partition-steps left out.
+    private readonly Dictionary<int, long> _busy = [];
+    private bool _closed;
+    private readonly Dictionary<string, long> _leftOut = [];
     private double _stepLoss;
     private double _epochLossSum;
     private int _epochSteps;
@@ -112,7 +118,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
                 var slice = state[slot].AsSpan(_offsets[s], _offsets[s + 1] - _offsets[s]);
                 for (var c = 0; c < Chunking.Count(slice.Length); c++)
                     _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, _globalStep,
-                        _model.Optimizer!.Steps, slot, state.Length, c, Chunking.Slice(slice, c)));
+                        _model.Optimizer!.Steps, slot, state.Length, Spec.Backup > 0, c, Chunking.Slice(slice, c)));
             }
         var resuming = _globalStep > 0 ? $"resuming from the checkpoint at step {_globalStep}: " : "";
         _status = _status with { Steps = TotalSteps, Step = _globalStep, Waiting = resuming + "parameter-server shards to start" };
@@ -183,10 +189,23 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     {
         Receive<PartitionEvents.GradientSent>(m =>
         {
-            if (m.GlobalStep != _globalStep) return;
-            if (!_sent.Add(m.Partition)) return;
+            if (_busy.GetValueOrDefault(m.Partition, -1) == m.GlobalStep) _busy.Remove(m.Partition);
             _nodes[m.Partition] = m.Node;
+            if (m.GlobalStep != _globalStep)
+            {
+                // A straggler done with a step that closed without it: it may still join the open one.
+                if (Spec.Backup > 0 && !_closed && !_busy.ContainsKey(m.Partition) && !_sent.Contains(m.Partition)) AskPartition(m.Partition);
+                return;
+            }
+            if (!_sent.Add(m.Partition)) return;
             _nodeSamples[m.Node] = _nodeSamples.GetValueOrDefault(m.Node) + m.Samples;
+            if (Spec.Backup > 0 && !_closed && _sent.Count == Spec.Partitions - Spec.Backup) CloseStep();
+        });
+        Receive<PartitionEvents.StepSkipped>(m =>
+        {
+            if (_busy.GetValueOrDefault(m.Partition, -1) == m.GlobalStep) _busy.Remove(m.Partition);
+            _nodes[m.Partition] = m.Node;
+            if (m.GlobalStep != _globalStep && !_closed && !_busy.ContainsKey(m.Partition) && !_sent.Contains(m.Partition)) AskPartition(m.Partition);
         });
         Receive<ShardReplies.ShardStepped>(m =>
         {
@@ -207,7 +226,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             Publish();
             // Every partition reported sending, yet a shard lacks a slice: one was lost with a node that left. The
             // shards keep what they have, so asking everyone again costs a recomputation, never a double count.
-            foreach (var k in missing.Length > 0 ? missing : Enumerable.Range(0, Spec.Partitions)) AskPartition(k);
+            foreach (var k in missing.Length > 0 && !_closed ? missing : _closed ? _sent.ToArray() : Enumerable.Range(0, Spec.Partitions)) AskPartition(k);
             Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
         });
         Common();
@@ -239,12 +258,29 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     {
         _sent.Clear();
         _stepped.Clear();
-        for (var k = 0; k < Spec.Partitions; k++) AskPartition(k);
+        _closed = false;
+        // With backup partitions, one still busy with an older step is asked when it reports: asking now would queue
+        // work behind it. In sync mode every partition has sent (its report may trail the shards' replies).
+        for (var k = 0; k < Spec.Partitions; k++)
+            if (Spec.Backup == 0 || !_busy.ContainsKey(k)) AskPartition(k);
         Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
     }
 
-    private void AskPartition(int k) =>
+    private void AskPartition(int k)
+    {
+        _busy[k] = _globalStep;
         _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, k, Epoch, StepInEpoch, _globalStep));
+    }
+
+    /// <summary>The first Partitions − Backup partitions to report make the step, on every shard alike.</summary>
+    private void CloseStep()
+    {
+        _closed = true;
+        var members = _sent.Order().ToArray();
+        for (var k = 0; k < Spec.Partitions; k++)
+            if (!_sent.Contains(k) && _nodes.TryGetValue(k, out var node)) _leftOut[node] = _leftOut.GetValueOrDefault(node) + 1;
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.CloseStep(_id, s, _globalStep, members));
+    }
 
     private void StepDone()
     {
@@ -266,6 +302,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
             Waiting = null,
             NodeSamples = new Dictionary<string, long>(_nodeSamples),
+            NodeLeftOut = new Dictionary<string, long>(_leftOut),
         };
         var epochEnded = StepInEpoch == 0;
         if ((_globalStep == 1 || _globalStep % Math.Max(1, TotalSteps / 200) == 0) && !epochEnded)

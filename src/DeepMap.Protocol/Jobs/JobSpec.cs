@@ -4,7 +4,10 @@ using DeepMap.Tensors.Training;
 
 namespace DeepMap.Protocol.Jobs;
 
-/// <summary>A training job as submitted: data, model, loss, optimizer and how the cluster runs it.</summary>
+/// <summary>
+/// A training job as submitted: data, model, loss, optimizer and how the cluster runs it. With Backup = k > 0 a
+/// synchronous step closes once all but k partitions have sent their gradients: the slowest k are left out of it.
+/// </summary>
 public sealed record JobSpec(
     string Name,
     ulong Seed,
@@ -17,7 +20,8 @@ public sealed record JobSpec(
     int BatchSize,
     int Partitions,
     int PsShards,
-    int CheckpointEvery);
+    int CheckpointEvery,
+    int Backup = 0);
 
 public enum DataFormat
 {

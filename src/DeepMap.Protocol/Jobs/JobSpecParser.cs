@@ -47,7 +47,7 @@ public static class JobSpecParser
         }
         if (stream.Documents.Count != 1) throw new JobSpecException("", $"expected one document; got {stream.Documents.Count}");
         var root = new SpecNode(stream.Documents[0].RootNode, "");
-        root.Mapping("name", "seed", "data", "model", "loss", "optimizer", "metrics", "epochs", "batch_size", "partitions", "ps_shards", "checkpoint_every");
+        root.Mapping("name", "seed", "data", "model", "loss", "optimizer", "metrics", "epochs", "batch_size", "partitions", "ps_shards", "checkpoint_every", "backup");
 
         var name = root["name"].Text();
         if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
@@ -66,7 +66,8 @@ public static class JobSpecParser
             root["batch_size"].Int(32, min: 1, max: 1 << 20),
             partitions,
             root["ps_shards"].Int(1, min: 1, max: 1024),
-            root["checkpoint_every"].Int(100, min: 1));
+            root["checkpoint_every"].Int(100, min: 1),
+            root["backup"].Int(0, min: 0, max: 4095));
     }
 
     private static DataSpec ParseData(SpecNode data)

@@ -69,6 +69,8 @@ public sealed class JobSpecValidator(DataRoots roots, long memoryLimitBytes)
     {
         if (spec.BatchSize < spec.Partitions)
             throw new JobSpecException("batch_size", $"a global batch of {spec.BatchSize} cannot give each of {spec.Partitions} partitions a sample");
+        if (spec.Backup >= spec.Partitions)
+            throw new JobSpecException("backup", $"{spec.Backup} backup partitions of {spec.Partitions} would leave no partition to close a step; use at most {spec.Partitions - 1}");
         if (spec.PsShards > parameters)
             throw new JobSpecException("ps_shards", $"{spec.PsShards} shards for {parameters} parameters would leave shards empty");
     }

@@ -26,6 +26,12 @@ public sealed record JobStatus(
     /// <summary>Samples each worker node has computed for this job, by node address: per-worker throughput.</summary>
     public IReadOnlyDictionary<string, long> NodeSamples { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>
+    /// With backup partitions: by node, how many partition-steps it hosted that a step closed without (too slow, or
+    /// still busy with an older step): where the stragglers are.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> NodeLeftOut { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Each resumption from a checkpoint after the coordinator restarted, oldest first.</summary>
     public IReadOnlyList<ResumePoint> Resumed { get; init; } = [];
 }

@@ -7,10 +7,12 @@ public static class ShardCommands
     /// <summary>
     /// One chunk of one slot of a shard's starting state, with what the shard needs to train it: the optimizer and how
     /// many partitions contribute to a step. Slot 0 is the weights; a job resumed from a checkpoint also sends the
-    /// optimizer's slots (Slots = 1 + their count), its step count, and the version the weights are.
+    /// optimizer's slots (Slots = 1 + their count), its step count, and the version the weights are. ClosedByTrainer:
+    /// a step is applied on the trainer's <see cref="CloseStep"/> (a job with backup partitions), not when every
+    /// partition's slice is in.
     /// </summary>
     public sealed record InitializeShard(string JobId, int Shard, int Length, int Partitions, string OptimizerSpecJson, string TrainerPath,
-        long Version, long OptimizerSteps, int Slot, int Slots, int Chunk, float[] Values) : IShardMessage, ITensorMessage
+        long Version, long OptimizerSteps, int Slot, int Slots, bool ClosedByTrainer, int Chunk, float[] Values) : IShardMessage, ITensorMessage
     {
         public IReadOnlyList<float[]> Tensors => [Values];
 
@@ -34,6 +36,12 @@ public static class ShardCommands
     /// <see cref="ShardReplies.StateChunk"/>: slot 0 the weights, then the optimizer's slots in its order.
     /// </summary>
     public sealed record GetState(string JobId, int Shard, long Version) : IShardMessage;
+
+    /// <summary>
+    /// Closes step GlobalStep with exactly these partitions' contributions, the same set on every shard: the first
+    /// that reached the trainer when the job leaves its slowest partitions out (backup partitions).
+    /// </summary>
+    public sealed record CloseStep(string JobId, int Shard, long GlobalStep, int[] Partitions) : IShardMessage;
 
     public sealed record StopShard(string JobId, int Shard) : IShardMessage;
 }

@@ -21,6 +21,12 @@ public static class PartitionEvents
 {
     /// <summary>Partition k sent its slices for a step; the trainer uses it to say who it waits for.</summary>
     public sealed record GradientSent(string JobId, int Partition, long GlobalStep, int Samples, string Node) : IDeepMapMessage;
+
+    /// <summary>
+    /// Partition k dropped a step it was asked for: the step closed without it (backup partitions) and its weights
+    /// are gone. The trainer may ask it for the open step.
+    /// </summary>
+    public sealed record StepSkipped(string JobId, int Partition, long GlobalStep, string Node) : IDeepMapMessage;
 }
 
 public static class DataQueries

@@ -30,14 +30,16 @@ public sealed class DataShard : ReceiveActor
     private readonly IActorRef _shards;
     private readonly IActorRef _weights;
     private readonly string _node;
+    private readonly TimeSpan _straggle;
     private float[]? _features;
     private float[]? _targets;
     private Sequential? _model;
     private DataParallelPlan? _plan;
     private float[] _gradient = [];
 
-    public DataShard(IBackend backend, IActorRef shards, IActorRef weights)
+    public DataShard(IBackend backend, IActorRef shards, IActorRef weights, TimeSpan straggle)
     {
+        _straggle = straggle;
         _backend = backend;
         _shards = shards;
         _weights = weights;
@@ -57,7 +59,13 @@ public sealed class DataShard : ReceiveActor
         {
             if (_features is null) await LoadData(setup, m.Partition);
             EnsureModel(setup);
-            var weights = await _weights.Ask<WeightCache.Weights>(new WeightCache.GetWeights(setup, m.GlobalStep), AskTimeout);
+            if (_straggle > TimeSpan.Zero) await Task.Delay(_straggle);
+            var reply = await _weights.Ask<object>(new WeightCache.GetWeights(setup, m.GlobalStep), AskTimeout);
+            if (reply is not WeightCache.Weights weights)
+            {
+                Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.StepSkipped(setup.JobId, m.Partition, m.GlobalStep, _node));
+                return;
+            }
             var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
             var loss = rows.Length == 0 ? 0 : Gradient(weights.Values, rows, setup, m);
             SendSlices(setup, m, rows.Length, loss);

@@ -20,6 +20,9 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
 
     public sealed record Weights(string JobId, long Version, float[] Values);
 
+    /// <summary>The shards have moved past that version for good: the step that wanted it closed without its asker.</summary>
+    public sealed record WeightsGone(string JobId, long Version);
+
     public sealed record Forget(string JobId);
 
     private sealed record Retry(string JobId, long Version);
@@ -38,7 +41,7 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         _shards = shards;
         Receive<GetWeights>(Request);
         Receive<ShardReplies.WeightsChunk>(Arrived);
-        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer($"{m.JobId}/{m.Requested}", new Retry(m.JobId, m.Requested), TimeSpan.FromMilliseconds(50)));
+        Receive<ShardReplies.WeightsUnavailable>(Unavailable);
         Receive<Retry>(m =>
         {
             if (_pending.ContainsKey((m.JobId, m.Version))) Fetch(m.JobId, m.Version, _pending[(m.JobId, m.Version)].Offsets.Length - 1);
@@ -67,6 +70,17 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
             Fetch(job, m.Version, m.Setup.Shards);
         }
         pending.Waiting.Add(Sender);
+    }
+
+    private void Unavailable(ShardReplies.WeightsUnavailable m)
+    {
+        if (m.Current <= m.Requested)
+        {
+            Timers.StartSingleTimer($"{m.JobId}/{m.Requested}", new Retry(m.JobId, m.Requested), TimeSpan.FromMilliseconds(50));
+            return;
+        }
+        if (!_pending.Remove((m.JobId, m.Requested), out var pending)) return;
+        foreach (var waiter in pending.Waiting) waiter.Tell(new WeightsGone(m.JobId, m.Requested));
     }
 
     private void Fetch(string job, long version, int shards)

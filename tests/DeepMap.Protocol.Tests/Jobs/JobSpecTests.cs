@@ -99,6 +99,7 @@ public sealed class JobSpecTests : IDisposable
         { "name: boston-mlp", "name: boston mlp!", "name", "must be 1 to 64 letters" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nextra: 1", "extra", "unknown key 'extra'" },
         { "  input: [13]", "  input: 13", "model.input", "expected a list" },
+        { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: -1", "backup", "must be between 0 and" },
     };
 
     [Theory]
@@ -121,6 +122,7 @@ public sealed class JobSpecTests : IDisposable
         { "  target: MEDV", "  target: PRICE", "data.target", "no column 'PRICE'" },
         { "  input: [13]", "  input: [12]", "model.input", "has 13 feature columns" },
         { "batch_size: 32", "batch_size: 3", "batch_size", "cannot give each of 4 partitions a sample" },
+        { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: 4", "backup", "4 backup partitions of 4 would leave no partition to close a step; use at most 3" },
     };
 
     [Theory]

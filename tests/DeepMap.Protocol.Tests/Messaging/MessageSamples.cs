@@ -73,6 +73,7 @@ internal static class MessageSamples
         Submitted: new DateTimeOffset(2025, 3, 4, 5, 6, 7, 891, TimeSpan.FromHours(5.5)).AddTicks(1234),
         Finished: null)
     {
+        NodeLeftOut = new Dictionary<string, long> { ["akka.tcp://deepmap@10.0.0.2:4053"] = 17 },
         Resumed = [new ResumePoint(new DateTimeOffset(2025, 3, 4, 6, 0, 0, TimeSpan.Zero), 1200, 34)],
     };
 
@@ -117,11 +118,13 @@ internal static class MessageSamples
         new DataReplies.PartitionData("job-7", 3, 5, 9, 1280, 2, Features: Awkward(), Targets: [1f, -1f, 0.5f]),
 
         // Parameter server
-        new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, 1, Awkward()),
+        new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, true, 1, Awkward()),
         new ShardCommands.GradientSlice("job-7", 2, 41, 3, 64, 2.5, 0, Awkward()),
         new ShardCommands.GetWeights("job-7", 2, 42),
         new ShardCommands.GetState("job-7", 2, 42),
         new ShardCommands.StopShard("job-7", 2),
+        new ShardCommands.CloseStep("job-7", 2, 41, [0, 2, 3]),
+        new PartitionEvents.StepSkipped("job-7", 1, 40, "akka.tcp://deepmap@10.0.0.2:4053"),
         new ShardReplies.ShardReady("job-7", 2),
         new ShardReplies.ShardStepped("job-7", 2, 41, 160.25, 256),
         new ShardReplies.WeightsChunk("job-7", 2, 42, 3, Awkward()),
