@@ -2,12 +2,18 @@
 # Side-by-side benchmark: DeepMap vs. a reference framework on the same machine.
 #
 #   bench/compare.sh cpu [--seconds S]
+#   bench/compare.sh cluster [--seconds S]
 #
 # Modes:
-#   cpu   DeepMap.Bench `cpu` workloads vs. the PyTorch CPU peer (bench/peers/pytorch_cpu.py).
-#
-# Both sides print `RESULT <workload> <value> <unit>` lines (throughputs: higher is better);
-# for every workload present in both, this prints `RATIO <workload> <deepmap/pytorch>`.
+#   cpu       DeepMap.Bench `cpu` workloads vs. the PyTorch CPU peer (bench/peers/pytorch_cpu.py).
+#             Both sides print `RESULT <workload> <value> <unit>` lines (throughputs: higher is better);
+#             for every workload present in both, this prints `RATIO <workload> <deepmap/pytorch>`.
+#   cluster   DeepMap's tensor exchange between two processes vs. plain loopback TCP (`RATIO exchange_16mb`), and
+#             weak scaling of real coordinator + worker processes from 1 to 2 workers on the CNN and MLP jobs of
+#             bench/jobs (`RATIO weak_scaling_2`, `RATIO weak_scaling_2_mlp`), with one sync step split into
+#             compute, transfer and waiting (`SPLIT` lines). S is the measuring window per job (default 20).
+#             Takes about 3 minutes (164 s seen); on a shared machine run it under the build lock so no build disturbs it:
+#             flock /tmp/dotnet-build.lock bench/compare.sh cluster
 #
 # Environment knobs (optional):
 #   DEEPMAP_PEER_PYTHON        interpreter for the peer (default /usr/bin/python3, Debian's python3-torch)
@@ -15,8 +21,9 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: bench/compare.sh cpu [--seconds S]" >&2
-    echo "  modes: cpu   DeepMap.Bench vs. PyTorch CPU peer" >&2
+    echo "usage: bench/compare.sh cpu|cluster [--seconds S]" >&2
+    echo "  modes: cpu       DeepMap.Bench vs. PyTorch CPU peer" >&2
+    echo "         cluster   tensor exchange vs. loopback TCP; weak scaling 1 -> 2 worker processes" >&2
 }
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +36,7 @@ fi
 mode="$1"
 shift
 
-secs=3
+secs=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds)
@@ -43,7 +50,7 @@ while [[ $# -gt 0 ]]; do
             echo "compare.sh: unknown argument: $1" >&2; usage; exit 2 ;;
     esac
 done
-if ! [[ "$secs" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+if [[ -n "$secs" ]] && ! [[ "$secs" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
     echo "compare.sh: --seconds must be a positive number, got '$secs'" >&2
     exit 2
 fi
@@ -70,6 +77,7 @@ print_ratios() {
 }
 
 run_cpu() {
+    secs="${secs:-3}"
     local py="${DEEPMAP_PEER_PYTHON:-/usr/bin/python3}"
     if ! "$py" -c 'import torch' >/dev/null 2>&1; then
         echo "compare.sh: $py cannot import torch; install it with: apt-get install -y python3-torch" >&2
@@ -101,8 +109,30 @@ run_cpu() {
     print_ratios "$tmp/deepmap.txt" "$tmp/pytorch.txt"
 }
 
+run_cluster() {
+    local start=$SECONDS
+    echo "=== build (Release): coordinator, worker, DeepMap.Bench"
+    for project in src/DeepMap.Coordinator src/DeepMap.Worker bench/DeepMap.Bench; do
+        dotnet build -c Release "$project" -v q -nologo >"$tmp/build.txt" 2>&1 || { cat "$tmp/build.txt"; exit 1; }
+    done
+    local bench=(dotnet bench/DeepMap.Bench/bin/Release/net10.0/DeepMap.Bench.dll)
+    echo
+    echo "=== tensor exchange: ${bench[*]} exchange"
+    "${bench[@]}" exchange | tee "$tmp/exchange.txt"
+    echo
+    local window=()
+    [[ -n "$secs" ]] && window=(--seconds "$secs")
+    echo "=== weak scaling: ${bench[*]} scaling ${window[*]}"
+    "${bench[@]}" scaling "${window[@]}" | tee "$tmp/scaling.txt"
+    echo
+    echo "# compare.sh cluster took $((SECONDS - start)) s"
+    grep -h '^SPLIT ' "$tmp/scaling.txt" || true
+    grep -h '^RATIO ' "$tmp/exchange.txt" "$tmp/scaling.txt"
+}
+
 case "$mode" in
     cpu) run_cpu ;;
+    cluster) run_cluster ;;
     -h|--help) usage; exit 0 ;;
     *)
         echo "compare.sh: unknown mode '$mode'" >&2

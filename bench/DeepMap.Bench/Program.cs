@@ -2,17 +2,25 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using DeepMap.Bench;
+using DeepMap.Bench.Cluster;
 using DeepMap.Tensors.Backends.Cpu;
 
 // dotnet run -c Release --project bench/DeepMap.Bench -- cpu [--seconds S] [--threads N] [--only a,b]
 // Prints a human table and `RESULT <workload> <value> <unit>` lines that bench/compare.sh pairs with the PyTorch peer's.
+// The cluster modes (`exchange`, `scaling`) are described in bench/DeepMap.Bench/Cluster/ClusterOptions.cs.
 
-const string Usage = "usage: DeepMap.Bench cpu [--seconds S] [--threads N] [--only a,b]";
+const string Usage = "usage: DeepMap.Bench cpu [--seconds S] [--threads N] [--only a,b] | exchange [...] | scaling [...]";
 
 try
 {
-    var options = Options.Parse(args);
-    return Run(options);
+    return args.FirstOrDefault() switch
+    {
+        "exchange" => await ExchangeBench.Run(ClusterOptions.Parse(args)),
+        "scaling" => await ScalingBench.Run(ClusterOptions.Parse(args)),
+        ExchangePeers.AkkaServerMode => await ExchangePeers.RunAkkaServer(args),
+        ExchangePeers.TcpServerMode => ExchangePeers.RunTcpServer(args),
+        _ => Run(Options.Parse(args)),
+    };
 }
 catch (UsageException e)
 {
