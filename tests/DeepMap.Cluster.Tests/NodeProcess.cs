@@ -60,11 +60,16 @@ public sealed class NodeProcess : IDisposable
     /// <summary>SIGKILL, as a crashed or pulled machine.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public static NodeProcess Start(string project, IReadOnlyDictionary<string, string> environment)
+    /// <param name="netns">A Linux network namespace (<see cref="NetworkNamespace"/>) to run the node in, through
+    /// `ip netns exec` (which execs dotnet, so the process is the node itself); null: this process's namespace.</param>
+    public static NodeProcess Start(string project, IReadOnlyDictionary<string, string> environment, string? netns = null)
     {
         var dll = Path.Combine(Repository.Root, "src", project, "bin", Repository.Configuration, "net10.0", project + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; run ./test.sh (it builds the solution first)");
-        var info = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = netns is null ? new ProcessStartInfo("dotnet", [dll]) : new ProcessStartInfo("ip", ["netns", "exec", netns, "dotnet", dll]);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("DEEPMAP_", StringComparison.Ordinal)).ToArray()) info.Environment.Remove(key);
         foreach (var (key, value) in environment) info.Environment[key] = value;
         var node = new NodeProcess(Process.Start(info)!);

@@ -35,7 +35,9 @@ public sealed class ProcessCluster : IDisposable
         string.Join("\n---\n", _stopped.Concat(_nodes).Select(n => string.Join("\n", n.Output.Split('\n').TakeLast(linesPerNode))));
 
     /// <param name="rejoinAfterSeconds">How long workers wait for an unreachable coordinator before joining again (DEEPMAP_REJOIN_AFTER).</param>
-    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null, double? rejoinAfterSeconds = null)
+    /// <param name="host">The address the coordinator and the workers bind remoting to and advertise (DEEPMAP_HOST), and
+    /// the workers' seed; null: 127.0.0.1. The HTTP API stays on 127.0.0.1.</param>
+    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null, double? rejoinAfterSeconds = null, string? host = null)
     {
         var remoting = Repository.FreePort();
         var cluster = new ProcessCluster($"http://127.0.0.1:{Repository.FreePort()}", Directory.CreateTempSubdirectory("deepmap-processes-").FullName);
@@ -44,6 +46,7 @@ public sealed class ProcessCluster : IDisposable
             ["DEEPMAP_PORT"] = remoting.ToString(), ["DEEPMAP_API"] = cluster.Api, ["DEEPMAP_STATE"] = cluster.State,
             ["DEEPMAP_DATA"] = dataRoots, ["DEEPMAP_THREADS"] = "1",
         };
+        if (host is not null) coordinator["DEEPMAP_HOST"] = host;
         if (stepTimeoutSeconds is { } timeout) coordinator["DEEPMAP_STEP_TIMEOUT"] = timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (token is not null)
         {
@@ -52,7 +55,8 @@ public sealed class ProcessCluster : IDisposable
         }
         cluster._coordinator = coordinator;
         cluster._nodes.Add(NodeProcess.Start("DeepMap.Coordinator", coordinator));
-        cluster._worker = new Dictionary<string, string> { ["DEEPMAP_SEEDS"] = $"127.0.0.1:{remoting}", ["DEEPMAP_THREADS"] = "1" };
+        cluster._worker = new Dictionary<string, string> { ["DEEPMAP_SEEDS"] = $"{host ?? "127.0.0.1"}:{remoting}", ["DEEPMAP_THREADS"] = "1" };
+        if (host is not null) cluster._worker["DEEPMAP_HOST"] = host;
         if (rejoinAfterSeconds is { } rejoin) cluster._worker["DEEPMAP_REJOIN_AFTER"] = rejoin.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var w = 0; w < workers; w++) cluster.AddWorker();
         return cluster;
@@ -60,8 +64,16 @@ public sealed class ProcessCluster : IDisposable
 
     /// <summary>Starts one more worker that joins through the coordinator.</summary>
     /// <param name="settings">DEEPMAP_* settings of this worker only, over the cluster's.</param>
-    public void AddWorker(IReadOnlyDictionary<string, string>? settings = null) =>
-        _nodes.Add(NodeProcess.Start("DeepMap.Worker", new Dictionary<string, string>(_worker.Concat(settings ?? new Dictionary<string, string>()))));
+    /// <param name="netns">A network namespace to run the worker in (see <see cref="NetworkNamespace"/>); null: this one.</param>
+    public void AddWorker(IReadOnlyDictionary<string, string>? settings = null, string? netns = null)
+    {
+        var environment = new Dictionary<string, string>(_worker);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        _nodes.Add(NodeProcess.Start("DeepMap.Worker", environment, netns));
+    }
+
+    /// <summary>What worker w (0-based) has printed so far (bounded as <see cref="NodeProcess.Output"/>).</summary>
+    public string WorkerOutput(int w) => _nodes[1 + w].Output;
 
     /// <summary>Kills the coordinator with SIGKILL and starts it again with the same settings, ports and state directory.</summary>
     public void RestartCoordinator()
