@@ -18,8 +18,10 @@ public static class WorkerActors
 {
     public sealed class WeightCacheKey;
 
-    public static AkkaConfigurationBuilder AddWorkerActors(this AkkaConfigurationBuilder builder, WorkerSettings settings, IBackend backend, RejoinRequest rejoin) =>
-        builder
+    public static AkkaConfigurationBuilder AddWorkerActors(this AkkaConfigurationBuilder builder, WorkerSettings settings, IBackend backend, RejoinRequest rejoin)
+    {
+        var device = new DeviceTurns();
+        return builder
             .AddDeepMapNode(settings.Node, RegionNames.WorkerRole)
             .WithShardRegionProxy<ShardRegionKey>(RegionNames.ParameterServers, RegionNames.ParameterServerRole, new ShardMessageExtractor())
             .WithSingletonProxy<JobManagerKey>(RegionNames.JobManager, new ClusterSingletonOptions { Role = RegionNames.CoordinatorRole })
@@ -30,6 +32,7 @@ public static class WorkerActors
                 system.ActorOf(Props.Create(() => new CoordinatorWatch(settings.RejoinAfter, rejoin)), "coordinator-watch");
             })
             .WithShardRegion<PartitionRegionKey>(RegionNames.Partitions,
-                (_, registry, _) => _ => Props.Create(() => new DataShard(backend, registry.Get<ShardRegionKey>(), registry.Get<WeightCacheKey>(), settings.Straggle)),
+                (_, registry, _) => _ => Props.Create(() => new DataShard(backend, device, registry.Get<ShardRegionKey>(), registry.Get<WeightCacheKey>(), settings.Straggle)),
                 new PartitionMessageExtractor(), DeepMapNode.PartitionShards);
+    }
 }

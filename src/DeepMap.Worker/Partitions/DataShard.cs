@@ -31,14 +31,16 @@ public sealed class DataShard : ReceiveActor
     private readonly IActorRef _weights;
     private readonly string _node;
     private readonly TimeSpan _straggle;
+    private readonly DeviceTurns _device;
     private float[]? _features;
     private float[]? _targets;
     private Sequential? _model;
     private DataParallelPlan? _plan;
     private float[] _gradient = [];
 
-    public DataShard(IBackend backend, IActorRef shards, IActorRef weights, TimeSpan straggle)
+    public DataShard(IBackend backend, DeviceTurns device, IActorRef shards, IActorRef weights, TimeSpan straggle)
     {
+        _device = device;
         _straggle = straggle;
         _backend = backend;
         _shards = shards;
@@ -67,7 +69,7 @@ public sealed class DataShard : ReceiveActor
                 return;
             }
             var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
-            var loss = rows.Length == 0 ? 0 : Gradient(weights.Values, rows, setup, m);
+            var loss = rows.Length == 0 ? 0 : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
             SendSlices(setup, m, rows.Length, loss);
             Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node));
         }
