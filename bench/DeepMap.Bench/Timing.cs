@@ -17,10 +17,15 @@ internal static class Timing
     private const int MinWarmupSteps = 30;
     private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(1);
 
-    public static Measurement Run(Action step, double seconds)
+    /// <summary>
+    /// <paramref name="warmupSteps"/> and <paramref name="warmupSeconds"/> lower the warm-up where a step is far slower
+    /// than the JIT's tiering (the GPU check on ILGPU's CPU emulation); by default it is the one above.
+    /// </summary>
+    public static Measurement Run(Action step, double seconds, int warmupSteps = MinWarmupSteps, double? warmupSeconds = null)
     {
+        var minWarmup = warmupSeconds is { } w ? TimeSpan.FromSeconds(w) : MinWarmup;
         var warmup = Stopwatch.StartNew();
-        for (var n = 0; n < MinWarmupSteps || warmup.Elapsed < MinWarmup; n++) step();
+        for (var n = 0; n < warmupSteps || warmup.Elapsed < minWarmup; n++) step();
 
         // Calibrate on warm code only: the warm-up's own average would include the slow tier-0 steps.
         var calibration = Stopwatch.StartNew();

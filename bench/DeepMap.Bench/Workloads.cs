@@ -22,12 +22,13 @@ internal static class Workloads
         new("sgemm_512", "GFLOP/s", false, b => Sgemm(b, 512)),
         new("sgemm_1024", "GFLOP/s", false, b => Sgemm(b, 1024)),
         new("sgemm_2048", "GFLOP/s", false, b => Sgemm(b, 2048)),
-        new("mlp_step", "samples/s", true, Mlp),
-        new("cnn_step", "samples/s", true, Cnn),
+        new("mlp_step", "samples/s", true, b => Mlp(b)),
+        new("cnn_step", "samples/s", true, b => Cnn(b)),
         new("lstm_step", "samples/s", true, Lstm),
     ];
 
-    private static Prepared Sgemm(IBackend backend, int n)
+    /// <summary>Shared with the GPU check (bench/DeepMap.GpuCheck links this file), which times them on a device.</summary>
+    internal static Prepared Sgemm(IBackend backend, int n)
     {
         var random = new SeededRandom((ulong)n);
         var a = RandomTensor(backend, random, n, n);
@@ -37,7 +38,7 @@ internal static class Workloads
         return new(() => backend.Gemm(shape, a.Storage, b.Storage, c.Storage), 2.0 * n * n * n / 1e9);
     }
 
-    private static Prepared Mlp(IBackend backend)
+    internal static Prepared Mlp(IBackend backend, int batch = 128)
     {
         var model = new Sequential([784], seed: 1, backend)
         {
@@ -45,10 +46,10 @@ internal static class Workloads
             new Dense(128, Activation.Relu),
             new Dense(10),
         };
-        return TrainStep(model, batch: 128, seed: 1);
+        return TrainStep(model, batch, seed: 1);
     }
 
-    private static Prepared Cnn(IBackend backend)
+    internal static Prepared Cnn(IBackend backend, int batch = 64)
     {
         var model = new Sequential([1, 28, 28], seed: 2, backend)
         {
@@ -60,7 +61,7 @@ internal static class Workloads
             new Dense(128, Activation.Relu),
             new Dense(10),
         };
-        return TrainStep(model, batch: 64, seed: 2);
+        return TrainStep(model, batch, seed: 2);
     }
 
     private static Prepared Lstm(IBackend backend)

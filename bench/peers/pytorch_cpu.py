@@ -82,11 +82,11 @@ def measure(fn, seconds):
 
 # --------------------------------------------------------------------------- workloads
 
-def make_sgemm(n):
+def make_sgemm(n, device="cpu"):
     g = torch.Generator().manual_seed(n)
-    a = torch.randn(n, n, generator=g, dtype=torch.float32)
-    b = torch.randn(n, n, generator=g, dtype=torch.float32)
-    c = torch.empty(n, n, dtype=torch.float32)
+    a = torch.randn(n, n, generator=g, dtype=torch.float32).to(device)
+    b = torch.randn(n, n, generator=g, dtype=torch.float32).to(device)
+    c = torch.empty(n, n, dtype=torch.float32, device=device)
 
     def step():
         torch.mm(a, b, out=c)
@@ -110,19 +110,20 @@ def make_train_step(model, x, y):
     return step, lambda t: batch / t, "samples/s"
 
 
-def make_mlp():
+# `device` and `batch`: the GPU peer (pytorch_cuda.py) builds the same models on CUDA.
+def make_mlp(device="cpu", batch=128):
     torch.manual_seed(1)
     model = nn.Sequential(
         nn.Linear(784, 256), nn.ReLU(),
         nn.Linear(256, 128), nn.ReLU(),
         nn.Linear(128, 10),
-    )
-    x = torch.randn(128, 784)
-    y = torch.randint(0, 10, (128,))
+    ).to(device)
+    x = torch.randn(batch, 784).to(device)
+    y = torch.randint(0, 10, (batch,)).to(device)
     return make_train_step(model, x, y)
 
 
-def make_cnn():
+def make_cnn(device="cpu", batch=64):
     torch.manual_seed(2)
     model = nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
@@ -132,9 +133,9 @@ def make_cnn():
         nn.Flatten(),
         nn.Linear(64 * 7 * 7, 128), nn.ReLU(),
         nn.Linear(128, 10),
-    )
-    x = torch.randn(64, 1, 28, 28)
-    y = torch.randint(0, 10, (64,))
+    ).to(device)
+    x = torch.randn(batch, 1, 28, 28).to(device)
+    y = torch.randint(0, 10, (batch,)).to(device)
     return make_train_step(model, x, y)
 
 

@@ -43,10 +43,7 @@ public static class GradientCheck
 
     public static void AssertClose(string what, double[] expected, double[] actual, double atol = Atol, double rtol = Rtol)
     {
-        if (expected.Length != actual.Length) throw new XunitException($"{what}: {actual.Length} values, expected {expected.Length}");
-        for (var i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(expected[i] - actual[i]) <= atol + rtol * Math.Abs(expected[i])))
-                throw new XunitException($"{what}: element {i} is {actual[i]:R}, float64 reference {expected[i]:R} (atol {atol}, rtol {rtol})");
+        if (KernelChecker.CompareClose(what, expected, actual, atol, rtol) is { } mismatch) throw new XunitException(mismatch);
     }
 
     public static double RelativeError(double[] analytic, double[] numeric)

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using ILGPU;
+using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 
@@ -36,6 +37,29 @@ public sealed partial class IlgpuBackend
     {
         var context = Context.Create(b => b.CPU(new CPUDevice(numThreadsPerWarp: 16, numWarpsPerMultiprocessor: RequiredGroupSize / 16, numMultiprocessors: 1)));
         return new IlgpuBackend(context.GetCPUDevice(0).CreateAccelerator(context), context);
+    }
+
+    /// <summary>What ILGPU reports about the device, on one line: for logs and the GPU check (bench/gpu/run.sh).</summary>
+    public string DeviceDescription
+    {
+        get
+        {
+            var a = _accelerator;
+            var text = $"{a.AcceleratorType} \"{a.Name}\", {a.MemorySize / (1024.0 * 1024 * 1024):F1} GiB, {a.NumMultiprocessors} multiprocessors, warp {a.WarpSize}, max {a.MaxNumThreadsPerGroup} threads per group";
+            return a is CudaAccelerator cuda ? $"{text}, compute capability {cuda.Architecture}, driver {cuda.DriverVersion}" : text;
+        }
+    }
+
+    /// <summary>Waits for every queued kernel and copy. Training never needs it (<see cref="Download"/> waits); timing does.</summary>
+    public void Synchronize() => Stream.Synchronize();
+
+    /// <summary>
+    /// The driver's own device-to-device copy of <paramref name="length"/> elements, no kernel of ours: the bandwidth
+    /// the elementwise kernels are measured against.
+    /// </summary>
+    public void CopyOnDevice(Storage source, Storage destination, int length)
+    {
+        if (length > 0) ((ArrayView1D<float, Stride1D.Dense>)V(source).SubView(0, length)).CopyTo(Stream, (ArrayView1D<float, Stride1D.Dense>)V(destination).SubView(0, length));
     }
 
     /// <summary>Whether ILGPU sees a CUDA device here; false, not an exception, when the driver is missing.</summary>

@@ -1,6 +1,6 @@
 using DeepMap.Tensors.Randomness;
 
-namespace DeepMap.Tensors.Tests.Support;
+namespace DeepMap.Tensors.Conformance;
 
 /// <summary>Seeded test inputs, exactly representable in float32 so both precisions start from the same numbers.</summary>
 public static class RandomArrays
