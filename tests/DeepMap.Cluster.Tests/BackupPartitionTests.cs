@@ -28,8 +28,10 @@ public sealed class BackupPartitionTests(ITestOutputHelper output)
             var backupSpec = spec.Replace("epochs: 10", "epochs: 50") + "backup: 1\n";
             var (backup, backupSeconds) = await Run(cluster, backupSpec);
             var (sync, syncSeconds) = await Run(cluster, spec);
+            var (bounded, boundedSeconds) = await Run(cluster, spec + "consistency: bounded\nstaleness: 4\n");
             output.WriteLine($"one worker pausing 50 ms per gradient: sync {1000 * syncSeconds / Steps(sync):F1} ms per step (test mae {Mae(sync):F3}), " +
-                             $"backup 1 of 2 {1000 * backupSeconds / Steps(backup):F1} ms per step (test mae {Mae(backup):F3})");
+                             $"backup 1 of 2 {1000 * backupSeconds / Steps(backup):F1} ms per step (test mae {Mae(backup):F3}), " +
+                             $"bounded staleness 4 {1000 * boundedSeconds / Steps(bounded):F1} ms per step (test mae {Mae(bounded):F3})");
             output.WriteLine($"straggler {straggler}; backup: left out by node {backup.GetProperty("node_left_out")}, samples by node {backup.GetProperty("node_samples")}");
 
             Assert.Equal(2, Nodes(backup).Count);

@@ -15,7 +15,8 @@ namespace DeepMap.Coordinator.ParameterServer;
 /// A parameter-server shard: the sharded entity "{job}/{shard}" that owns one slice of a job's flat parameters.
 /// When every partition's slice of step t has arrived — or, for a job with backup partitions, those of the partitions
 /// the trainer's <see cref="ShardCommands.CloseStep"/> names — it sums them in partition order, applies the optimizer,
-/// and holds version t + 1 for the partitions to pull.
+/// and holds version t + 1 for the partitions to pull. In the asynchronous modes each partition's slice is a step of
+/// its own, applied as it arrives (once per partition and step, however often it is sent).
 /// </summary>
 public sealed class ParameterServerShard : ReceiveActor
 {
@@ -30,8 +31,10 @@ public sealed class ParameterServerShard : ReceiveActor
     private Optimizer? _optimizer;
     private Parameter[] _parameters = [];
     private int _partitions;
-    private bool _closedByTrainer;
+    private ShardStepping _stepping;
     private int[]? _closing;
+    private readonly Dictionary<(int Partition, long Step), Contribution> _arriving = [];
+    private long[] _appliedThrough = [];
     private ActorSelection? _trainer;
     private long _version;
     private readonly Dictionary<int, Contribution> _pending = [];
@@ -80,7 +83,8 @@ public sealed class ParameterServerShard : ReceiveActor
         optimizer.Steps = m.OptimizerSteps;
         _optimizer = optimizer;
         _partitions = m.Partitions;
-        _closedByTrainer = m.ClosedByTrainer;
+        _stepping = m.Stepping;
+        _appliedThrough = Enumerable.Repeat(-1L, m.Partitions).ToArray();
         _trainer = Context.ActorSelection(m.TrainerPath);
         _initial = null;
         _version = m.Version;
@@ -94,6 +98,11 @@ public sealed class ParameterServerShard : ReceiveActor
             _log.Warning("gradient for step {0} of {1}/{2} before the shard was initialized; dropped", m.GlobalStep, m.JobId, m.Shard);
             return;
         }
+        if (_stepping == ShardStepping.EachContribution)
+        {
+            Arrive(m);
+            return;
+        }
         if (m.GlobalStep != _version) return; // a late retry of a step already applied, or one not yet asked for
         if (!_pending.TryGetValue(m.Partition, out var contribution))
         {
@@ -104,9 +113,27 @@ public sealed class ParameterServerShard : ReceiveActor
         TryApply(m.JobId, m.Shard);
     }
 
+    /// <summary>A slice in an asynchronous mode: once complete, and unless that partition's step was applied already, a step of its own.</summary>
+    private void Arrive(ShardCommands.GradientSlice m)
+    {
+        if ((uint)m.Partition >= (uint)_partitions || m.GlobalStep <= _appliedThrough[m.Partition]) return;
+        var key = (m.Partition, m.GlobalStep);
+        if (!_arriving.TryGetValue(key, out var contribution))
+        {
+            contribution = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights!.Size), m.Samples, m.Loss);
+            _arriving[key] = contribution;
+        }
+        contribution.Gradient?.Add(m.Chunk, m.Values);
+        if (!contribution.IsComplete) return;
+        _arriving.Remove(key);
+        _appliedThrough[m.Partition] = m.GlobalStep;
+        // One partition's batch is 1/P of a synchronous step's: scaled so, P contributions move SGD as one step does.
+        Apply(m.JobId, m.Shard, [contribution], contribution.Samples * _partitions);
+    }
+
     private void Close(ShardCommands.CloseStep m)
     {
-        if (_weights is null || !_closedByTrainer || m.GlobalStep != _version) return;
+        if (_weights is null || _stepping != ShardStepping.NamedByTrainer || m.GlobalStep != _version) return;
         if (m.Partitions.Length == 0 || m.Partitions.Any(k => (uint)k >= (uint)_partitions) || m.Partitions.Distinct().Count() != m.Partitions.Length)
         {
             _log.Warning("closing step {0} of {1}/{2} with partitions [{3}] of {4}; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Partitions), _partitions);
@@ -118,19 +145,20 @@ public sealed class ParameterServerShard : ReceiveActor
 
     private void TryApply(string jobId, int shard)
     {
-        var members = _closedByTrainer ? _closing : null;
-        if (_closedByTrainer
+        var members = _stepping == ShardStepping.NamedByTrainer ? _closing : null;
+        if (_stepping == ShardStepping.NamedByTrainer
                 ? members is null || members.Any(k => !_pending.TryGetValue(k, out var c) || !c.IsComplete)
                 : _pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete))
             return;
-        Apply(jobId, shard, members);
+        var included = _pending.Where(p => members is null || members.Contains(p.Key)).OrderBy(p => p.Key).Select(p => p.Value).ToArray();
+        Apply(jobId, shard, included, included.Sum(c => c.Samples));
+        _pending.Clear();
+        _closing = null;
     }
 
-    /// <summary>Sums the contributions in partition order — only the members' when the trainer named them — and steps.</summary>
-    private void Apply(string jobId, int shard, int[]? members)
+    /// <summary>Sums the contributions in the order given, each weighted by its samples over <paramref name="total"/>, and steps.</summary>
+    private void Apply(string jobId, int shard, Contribution[] included, int total)
     {
-        var included = _pending.Where(p => members is null || members.Contains(p.Key)).OrderBy(p => p.Key).Select(p => p.Value).ToArray();
-        var total = included.Sum(c => c.Samples);
         _backend.Fill(_sum!.Storage, 0);
         double lossSum = 0;
         foreach (var c in included)
@@ -140,18 +168,21 @@ public sealed class ParameterServerShard : ReceiveActor
             GradientSum.Accumulate(_backend, _part.Storage, _sum.Storage, _sum.Size, c.Samples, total);
             lossSum += c.Samples * c.Loss;
         }
-        ParameterVector.WriteGradients(_parameters, _sum);
-        _optimizer!.Step(_parameters);
+        var samples = included.Sum(c => c.Samples);
+        // A partition with no rows left in its epoch sends an empty contribution: alone, it is no reason to move.
+        if (samples > 0 || _stepping != ShardStepping.EachContribution)
+        {
+            ParameterVector.WriteGradients(_parameters, _sum);
+            _optimizer!.Step(_parameters);
+        }
         var step = _version;
         _version++;
-        _pending.Clear();
-        _closing = null;
-        _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, total));
+        _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, samples));
     }
 
     private void SendWeights(ShardCommands.GetWeights m)
     {
-        if (_weights is null || m.Version != _version)
+        if (_weights is null || (m.Version != _version && m.Version != ShardCommands.GetWeights.Latest))
         {
             Sender.Tell(new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
             return;

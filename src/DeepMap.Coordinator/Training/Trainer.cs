@@ -22,7 +22,7 @@ namespace DeepMap.Coordinator.Training;
 /// synchronous steps (every partition computes its gradient at version t, every shard applies step t), validating at
 /// epoch ends, checkpointing every few steps, and at the end evaluates on the test set and writes the model.
 /// </summary>
-public sealed class Trainer : ReceiveActor, IWithTimers
+public sealed partial class Trainer : ReceiveActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _id;
@@ -65,6 +65,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private const string StepKey = "deepmap.global_step";
     private const string EpochLossKey = "deepmap.epoch_loss_sum";
     private const string EpochStepsKey = "deepmap.epoch_steps";
+    private const string PartitionStepsKey = "deepmap.partition_steps";
 
     /// <param name="status">The job's status so far: fresh for a new job, the stored one for a job being resumed.</param>
     public Trainer(string id, ValidatedJob job, string stateDirectory, TimeSpan stepTimeout, IActorRef partitions, IActorRef shards, IBackend backend, JobStatus status)
@@ -92,6 +93,11 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     private string CheckpointPath => Path.Combine(_directory, "checkpoint.safetensors");
 
+    private bool IsAsynchronous => Spec.Consistency != Consistency.Sync;
+
+    /// <summary>The shards' version: steps applied (sync), or partition contributions applied (the asynchronous modes).</summary>
+    private long ShardVersion => IsAsynchronous ? _done.Sum() : _globalStep;
+
     protected override void PreStart()
     {
         Directory.CreateDirectory(_directory);
@@ -99,6 +105,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         try
         {
             _data = JobData.Load(_job);
+            _done = new long[Spec.Partitions];
             state = File.Exists(CheckpointPath) ? Resume() : Start();
             _plan = new DataParallelPlan(_data.Train.Rows, Spec.Partitions, Spec.BatchSize, Spec.Seed);
         }
@@ -110,15 +117,16 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         _offsets = WeightsAssembly.ShardOffsets(state[0].Length, Spec.PsShards);
         var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
         _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
-            _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self);
+            _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self, LatestWeights: IsAsynchronous);
+        var stepping = IsAsynchronous ? ShardStepping.EachContribution : Spec.Backup > 0 ? ShardStepping.NamedByTrainer : ShardStepping.AllPartitions;
         var optimizer = JsonSerializer.Serialize(Spec.Optimizer, ModelSpec.JsonOptions);
         for (var s = 0; s < Spec.PsShards; s++)
             for (var slot = 0; slot < state.Length; slot++)
             {
                 var slice = state[slot].AsSpan(_offsets[s], _offsets[s + 1] - _offsets[s]);
                 for (var c = 0; c < Chunking.Count(slice.Length); c++)
-                    _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, _globalStep,
-                        _model.Optimizer!.Steps, slot, state.Length, Spec.Backup > 0, c, Chunking.Slice(slice, c)));
+                    _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, ShardVersion,
+                        _model.Optimizer!.Steps, slot, state.Length, stepping, c, Chunking.Slice(slice, c)));
             }
         var resuming = _globalStep > 0 ? $"resuming from the checkpoint at step {_globalStep}: " : "";
         _status = _status with { Steps = TotalSteps, Step = _globalStep, Waiting = resuming + "parameter-server shards to start" };
@@ -149,6 +157,9 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         _globalStep = long.Parse(step, CultureInfo.InvariantCulture);
         _epochLossSum = double.Parse(content.Metadata.GetValueOrDefault(EpochLossKey, "0"), CultureInfo.InvariantCulture);
         _epochSteps = int.Parse(content.Metadata.GetValueOrDefault(EpochStepsKey, "0"), CultureInfo.InvariantCulture);
+        if (IsAsynchronous && content.Metadata.TryGetValue(PartitionStepsKey, out var done))
+            _done = done.Split(',').Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
+        if (_done.Length != Spec.Partitions) throw new InvalidDataException($"{CheckpointPath}: '{PartitionStepsKey}' has {_done.Length} partitions; the job has {Spec.Partitions}");
         var weights = new float[ParameterVector.Length(_model.Parameters)];
         ParameterVector.ReadValues(_model.Parameters, weights);
         var slots = _model.Optimizer.State(_model.Parameters).ToDictionary(s => s.Name, s => s.Value);
@@ -179,6 +190,12 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         {
             _ready.Add(m.Shard);
             if (_ready.Count < Spec.PsShards) return;
+            if (IsAsynchronous)
+            {
+                Become(AsynchronousTraining);
+                StartAsynchronous();
+                return;
+            }
             Become(Training);
             StartStep();
         });
@@ -311,13 +328,13 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         if (_globalStep == TotalSteps)
         {
             Become(Closing);
-            FetchState(Complete);
+            FetchState(_globalStep, Complete);
             return;
         }
         if (epochEnded || checkpoint)
         {
             Become(Closing);
-            FetchState(() =>
+            FetchState(_globalStep, () =>
             {
                 // The epoch's metrics first: a checkpoint at an epoch's end then holds the next epoch's empty loss sum.
                 if (epochEnded) EndEpoch();
@@ -359,6 +376,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             [StepKey] = _globalStep.ToString(CultureInfo.InvariantCulture),
             [EpochLossKey] = _epochLossSum.ToString("R", CultureInfo.InvariantCulture),
             [EpochStepsKey] = _epochSteps.ToString(CultureInfo.InvariantCulture),
+            [PartitionStepsKey] = string.Join(",", _done.Select(d => d.ToString(CultureInfo.InvariantCulture))),
         });
     }
 
@@ -392,11 +410,11 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private void FetchState(Action then)
+    private void FetchState(long version, Action then)
     {
-        _state = new StateAssembly(_offsets, _globalStep, 1 + _model.Optimizer!.Slots.Count);
+        _state = new StateAssembly(_offsets, version, 1 + _model.Optimizer!.Slots.Count);
         _onState = then;
-        RequestState(_globalStep);
+        RequestState(version);
     }
 
     private void RequestState(long version)

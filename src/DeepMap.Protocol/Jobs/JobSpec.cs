@@ -7,6 +7,8 @@ namespace DeepMap.Protocol.Jobs;
 /// <summary>
 /// A training job as submitted: data, model, loss, optimizer and how the cluster runs it. With Backup = k > 0 a
 /// synchronous step closes once all but k partitions have sent their gradients: the slowest k are left out of it.
+/// The asynchronous modes apply each partition's gradient as it arrives; Bounded keeps every partition within
+/// Staleness steps of the slowest.
 /// </summary>
 public sealed record JobSpec(
     string Name,
@@ -21,7 +23,21 @@ public sealed record JobSpec(
     int Partitions,
     int PsShards,
     int CheckpointEvery,
-    int Backup = 0);
+    int Backup = 0,
+    Consistency Consistency = Consistency.Sync,
+    int Staleness = 0);
+
+public enum Consistency
+{
+    /// <summary>Every step sums all partitions' gradients at one version: the same weights on any number of workers.</summary>
+    Sync,
+
+    /// <summary>Each partition's gradient is applied as it arrives, at whatever weights the partition computed it.</summary>
+    Async,
+
+    /// <summary>Async, but no partition starts a step more than Staleness steps ahead of the slowest (stale synchronous parallel).</summary>
+    Bounded,
+}
 
 public enum DataFormat
 {

@@ -69,6 +69,10 @@ public sealed class JobSpecValidator(DataRoots roots, long memoryLimitBytes)
     {
         if (spec.BatchSize < spec.Partitions)
             throw new JobSpecException("batch_size", $"a global batch of {spec.BatchSize} cannot give each of {spec.Partitions} partitions a sample");
+        if (spec.Backup > 0 && spec.Consistency != Consistency.Sync)
+            throw new JobSpecException("backup", "backup partitions close synchronous steps; with consistency: async or bounded no step waits for all partitions");
+        if (spec.Staleness > 0 && spec.Consistency != Consistency.Bounded)
+            throw new JobSpecException("staleness", "staleness bounds consistency: bounded; set consistency: bounded or drop it");
         if (spec.Backup >= spec.Partitions)
             throw new JobSpecException("backup", $"{spec.Backup} backup partitions of {spec.Partitions} would leave no partition to close a step; use at most {spec.Partitions - 1}");
         if (spec.PsShards > parameters)

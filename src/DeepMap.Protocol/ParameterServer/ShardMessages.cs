@@ -2,17 +2,29 @@ using DeepMap.Protocol.Messaging;
 
 namespace DeepMap.Protocol.ParameterServer;
 
+/// <summary>What makes a parameter-server shard apply a step.</summary>
+public enum ShardStepping
+{
+    /// <summary>Every partition's slice of the step is in (consistency: sync).</summary>
+    AllPartitions,
+
+    /// <summary>The trainer's CloseStep names the partitions that make the step (sync with backup partitions).</summary>
+    NamedByTrainer,
+
+    /// <summary>Each partition's slice is a step of its own, applied as it arrives (consistency: async or bounded).</summary>
+    EachContribution,
+}
+
 public static class ShardCommands
 {
     /// <summary>
     /// One chunk of one slot of a shard's starting state, with what the shard needs to train it: the optimizer and how
     /// many partitions contribute to a step. Slot 0 is the weights; a job resumed from a checkpoint also sends the
-    /// optimizer's slots (Slots = 1 + their count), its step count, and the version the weights are. ClosedByTrainer:
-    /// a step is applied on the trainer's <see cref="CloseStep"/> (a job with backup partitions), not when every
-    /// partition's slice is in.
+    /// optimizer's slots (Slots = 1 + their count), its step count, and the version the weights are; Stepping says
+    /// what makes it apply a step.
     /// </summary>
     public sealed record InitializeShard(string JobId, int Shard, int Length, int Partitions, string OptimizerSpecJson, string TrainerPath,
-        long Version, long OptimizerSteps, int Slot, int Slots, bool ClosedByTrainer, int Chunk, float[] Values) : IShardMessage, ITensorMessage
+        long Version, long OptimizerSteps, int Slot, int Slots, ShardStepping Stepping, int Chunk, float[] Values) : IShardMessage, ITensorMessage
     {
         public IReadOnlyList<float[]> Tensors => [Values];
 
@@ -28,8 +40,14 @@ public static class ShardCommands
         public ITensorMessage WithTensors(IReadOnlyList<float[]> tensors) => this with { Values = tensors[0] };
     }
 
-    /// <summary>The shard's current weights, answered with every chunk of <see cref="ShardReplies.WeightsChunk"/>.</summary>
-    public sealed record GetWeights(string JobId, int Shard, long Version) : IShardMessage;
+    /// <summary>
+    /// The shard's weights at Version (or, with <see cref="Latest"/>, whatever version it holds), answered with every
+    /// chunk of <see cref="ShardReplies.WeightsChunk"/>.
+    /// </summary>
+    public sealed record GetWeights(string JobId, int Shard, long Version) : IShardMessage
+    {
+        public const long Latest = -1;
+    }
 
     /// <summary>
     /// The shard's weights and optimizer state for a checkpoint, answered with every chunk of every slot as

@@ -5,7 +5,8 @@ namespace DeepMap.Protocol.Training;
 /// <summary>
 /// What any node needs to compute a job's partitions: small, and sent with every step request, so a partition that
 /// moves to another node rebuilds itself from the request alone. <see cref="ShardOffsets"/> cut the flat parameter
-/// vector among the parameter-server shards (length shards + 1).
+/// vector among the parameter-server shards (length shards + 1). LatestWeights: a partition computes at whatever
+/// weights the shards hold when it asks (the asynchronous modes), not at the version its step names.
 /// </summary>
 public sealed record PartitionSetup(
     string JobId,
@@ -18,7 +19,8 @@ public sealed record PartitionSetup(
     int[] FeatureShape,
     int[] TargetShape,
     int[] ShardOffsets,
-    string TrainerPath)
+    string TrainerPath,
+    bool LatestWeights = false)
 {
     public int Shards => ShardOffsets.Length - 1;
 

@@ -62,7 +62,8 @@ public sealed class DataShard : ReceiveActor
             if (_features is null) await LoadData(setup, m.Partition);
             EnsureModel(setup);
             if (_straggle > TimeSpan.Zero) await Task.Delay(_straggle);
-            var reply = await _weights.Ask<object>(new WeightCache.GetWeights(setup, m.GlobalStep), AskTimeout);
+            var version = setup.LatestWeights ? ShardCommands.GetWeights.Latest : m.GlobalStep;
+            var reply = await _weights.Ask<object>(new WeightCache.GetWeights(setup, version), AskTimeout);
             if (reply is not WeightCache.Weights weights)
             {
                 Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.StepSkipped(setup.JobId, m.Partition, m.GlobalStep, _node));

@@ -88,14 +88,19 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         for (var s = 0; s < shards; s++) _shards.Tell(new ShardCommands.GetWeights(job, s, version));
     }
 
+    /// <summary>A chunk counts for the request of its version and for a request of the latest weights.</summary>
     private void Arrived(ShardReplies.WeightsChunk m)
     {
-        if (!_pending.TryGetValue((m.JobId, m.Version), out var pending)) return;
-        pending.Assembly.Add(m);
-        if (!pending.Assembly.IsComplete) return;
-        _pending.Remove((m.JobId, m.Version));
-        var values = pending.Assembly.Values();
-        if (!_latest.TryGetValue(m.JobId, out var current) || current.Version < m.Version) _latest[m.JobId] = (m.Version, values);
-        foreach (var waiter in pending.Waiting) waiter.Tell(new Weights(m.JobId, m.Version, values));
+        foreach (var version in (ReadOnlySpan<long>)[m.Version, ShardCommands.GetWeights.Latest])
+        {
+            if (!_pending.TryGetValue((m.JobId, version), out var pending)) continue;
+            pending.Assembly.Add(m);
+            if (!pending.Assembly.IsComplete) continue;
+            _pending.Remove((m.JobId, version));
+            var values = pending.Assembly.Values();
+            if (version != ShardCommands.GetWeights.Latest && (!_latest.TryGetValue(m.JobId, out var current) || current.Version < version))
+                _latest[m.JobId] = (version, values);
+            foreach (var waiter in pending.Waiting) waiter.Tell(new Weights(m.JobId, version, values));
+        }
     }
 }

@@ -100,6 +100,7 @@ public sealed class JobSpecTests : IDisposable
         { "checkpoint_every: 100", "checkpoint_every: 100\nextra: 1", "extra", "unknown key 'extra'" },
         { "  input: [13]", "  input: 13", "model.input", "expected a list" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: -1", "backup", "must be between 0 and" },
+        { "checkpoint_every: 100", "checkpoint_every: 100\nconsistency: eventual", "consistency", "'eventual' is not one of sync, async, bounded" },
     };
 
     [Theory]
@@ -123,6 +124,8 @@ public sealed class JobSpecTests : IDisposable
         { "  input: [13]", "  input: [12]", "model.input", "has 13 feature columns" },
         { "batch_size: 32", "batch_size: 3", "batch_size", "cannot give each of 4 partitions a sample" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: 4", "backup", "4 backup partitions of 4 would leave no partition to close a step; use at most 3" },
+        { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: 1\nconsistency: async", "backup", "backup partitions close synchronous steps" },
+        { "checkpoint_every: 100", "checkpoint_every: 100\nstaleness: 2", "staleness", "staleness bounds consistency: bounded" },
     };
 
     [Theory]

@@ -25,7 +25,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     {
         "GradientSlice" => new ShardCommands.GradientSlice("job-1", 2, 41, 3, 64, 2.5, chunk, values),
         "WeightsChunk" => new ShardReplies.WeightsChunk("job-1", 2, 42, chunk, values),
-        "InitializeShard" => new ShardCommands.InitializeShard("job-1", 2, Length, 4, "{\"sgd\":{\"lr\":0.1}}", "akka://deepmap/user/t", 0, 0, 0, 1, false, chunk, values),
+        "InitializeShard" => new ShardCommands.InitializeShard("job-1", 2, Length, 4, "{\"sgd\":{\"lr\":0.1}}", "akka://deepmap/user/t", 0, 0, 0, 1, ShardStepping.AllPartitions, chunk, values),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

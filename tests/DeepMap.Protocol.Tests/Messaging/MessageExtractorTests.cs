@@ -36,7 +36,7 @@ public sealed class MessageExtractorTests
         Assert.Equal("job-7/2", extractor.EntityId(Slice("job-7", 2)));
         Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.GetWeights("job-7", 2, 42)));
         Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.StopShard("job-7", 2)));
-        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.InitializeShard("job-7", 2, 10, 4, "{}", "t", 0, 0, 0, 1, false, 0, [1f])));
+        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.InitializeShard("job-7", 2, 10, 4, "{}", "t", 0, 0, 0, 1, ShardStepping.AllPartitions, 0, [1f])));
     }
 
     public static TheoryData<string> Samples => MessageSamples.Names();

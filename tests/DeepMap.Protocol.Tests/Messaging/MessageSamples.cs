@@ -52,7 +52,8 @@ internal static class MessageSamples
         FeatureShape: [28, 28, 1],
         TargetShape: [10],
         ShardOffsets: [0, 1000, 2500, 4097],
-        TrainerPath: "akka.tcp://deepmap@10.0.0.1:4053/user/job-manager/job-7");
+        TrainerPath: "akka.tcp://deepmap@10.0.0.1:4053/user/job-manager/job-7",
+        LatestWeights: true);
 
     private static readonly JobStatus Running = new(
         Id: "job-7",
@@ -118,7 +119,7 @@ internal static class MessageSamples
         new DataReplies.PartitionData("job-7", 3, 5, 9, 1280, 2, Features: Awkward(), Targets: [1f, -1f, 0.5f]),
 
         // Parameter server
-        new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, true, 1, Awkward()),
+        new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, ShardStepping.EachContribution, 1, Awkward()),
         new ShardCommands.GradientSlice("job-7", 2, 41, 3, 64, 2.5, 0, Awkward()),
         new ShardCommands.GetWeights("job-7", 2, 42),
         new ShardCommands.GetState("job-7", 2, 42),

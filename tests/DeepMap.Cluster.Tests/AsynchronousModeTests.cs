@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DeepMap.Coordinator.Training;
+using DeepMap.Protocol.Jobs;
+using DeepMap.Tensors.Backends.Cpu;
+using Xunit.Abstractions;
+
+namespace DeepMap.Cluster.Tests;
+
+/// <summary>consistency: async and bounded — each partition's gradient applied as it arrives — against sync accuracy.</summary>
+public sealed class AsynchronousModeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Async_and_bounded_staleness_stay_within_a_point_of_sync_accuracy()
+    {
+        var spec = FashionMnistJob.Spec("fashion-async", epochs: 2, batchSize: 128, partitions: 4);
+        var roots = new[] { "/usr/share/datasets" };
+        using var cluster = ProcessCluster.Start(workers: 2, string.Join(':', roots), stepTimeoutSeconds: 5);
+        try
+        {
+            await cluster.WaitForWorkers(2);
+            await cluster.WaitForPartitionRegions(2);
+            var job = new JobSpecValidator(new DataRoots(roots)).Validate(JobSpecParser.Parse(spec));
+            var data = JobData.Load(job);
+            var backend = new CpuBackend(2);
+            var sync = OneProcessOracle.Train(spec, roots).Evaluate(data.Test.FeaturesTensor(backend), data.Test.TargetsTensor(backend)).Metrics["accuracy"];
+            foreach (var mode in new[] { "consistency: async", "consistency: bounded\nstaleness: 2" })
+            {
+                var status = await Run(cluster, spec + "\n" + mode + "\n");
+                var accuracy = status.GetProperty("test").GetProperty("accuracy").GetDouble();
+                output.WriteLine($"{mode.Replace('\n', ' ')}: test accuracy {accuracy:F4} against sync {sync:F4}; {status.GetProperty("step")} steps, samples by node {status.GetProperty("node_samples")}");
+                Assert.Equal(status.GetProperty("steps").GetInt64(), status.GetProperty("step").GetInt64());
+                Assert.Equal(2, status.GetProperty("node_samples").EnumerateObject().Count());
+                Assert.InRange(accuracy, sync - 0.01, 1);
+            }
+        }
+        finally
+        {
+            output.WriteLine(cluster.Tail(20));
+        }
+    }
+
+    private static async Task<JsonElement> Run(ProcessCluster cluster, string spec)
+    {
+        var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
+        Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
+        return status;
+    }
+}
