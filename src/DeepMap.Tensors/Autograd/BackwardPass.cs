@@ -10,12 +10,17 @@ internal static class BackwardPass
         if (outputGradient is null && root.Size != 1)
             throw new InvalidOperationException($"Backward() without an output gradient needs a scalar; this tensor has {root.Size} elements");
 
-        var order = TopologicalOrder(root);
-        var sink = new GradientSink();
-        var seed = outputGradient is null ? Tensor.Full(root.Backend, 1, root.Shape) : Ops.Op.Copy(outputGradient);
-        sink.Add(root, seed);
-        using (GradMode.Disable())
+        // The walk's collections are this thread's, reused from pass to pass so a training step allocates none.
+        var work = t_work ?? new Work();
+        t_work = null;
+        var order = work.Order;
+        var sink = work.Sink;
+        GradMode.Enter();
+        try
         {
+            TopologicalOrder(root, work);
+            var seed = outputGradient is null ? Tensor.Full(root.Backend, 1, root.Shape) : Ops.Op.Copy(outputGradient);
+            sink.Add(root, seed);
             for (var i = order.Count - 1; i >= 0; i--)
             {
                 var t = order[i];
@@ -25,15 +30,34 @@ internal static class BackwardPass
                 g.Release();
             }
         }
+        finally
+        {
+            GradMode.Exit();
+            order.Clear();
+            work.Visited.Clear();
+            work.Stack.Clear();
+            sink.Clear();
+            t_work = work;
+        }
+    }
+
+    [ThreadStatic] private static Work? t_work;
+
+    private sealed class Work
+    {
+        public readonly List<Tensor> Order = [];
+        public readonly HashSet<Tensor> Visited = new(ReferenceEqualityComparer.Instance);
+        public readonly Stack<(Tensor Tensor, int Next)> Stack = new();
+        public readonly GradientSink Sink = new();
     }
 
     /// <summary>Non-leaf tensors, each after all the tensors it reads (iterative, so deep graphs cannot overflow the stack).</summary>
-    private static List<Tensor> TopologicalOrder(Tensor root)
+    private static void TopologicalOrder(Tensor root, Work work)
     {
-        var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Tensor Tensor, int Next)>();
-        if (root.Node is null) return order;
+        var order = work.Order;
+        var visited = work.Visited;
+        var stack = work.Stack;
+        if (root.Node is null) return;
         stack.Push((root, 0));
         visited.Add(root);
         while (stack.Count > 0)
@@ -51,6 +75,5 @@ internal static class BackwardPass
                 order.Add(t);
             }
         }
-        return order;
     }
 }

@@ -13,6 +13,11 @@ public static class GradMode
         return new Restore();
     }
 
+    /// <summary>Disable without the IDisposable (no allocation); pair with <see cref="Exit"/> in a finally.</summary>
+    internal static void Enter() => t_disabled++;
+
+    internal static void Exit() => t_disabled--;
+
     private sealed class Restore : IDisposable
     {
         private bool _done;

@@ -31,6 +31,13 @@ internal sealed class GradientSink
         }
     }
 
+    /// <summary>Drops what was not taken (released) so the sink can serve the next pass.</summary>
+    public void Clear()
+    {
+        foreach (var g in _pending.Values) g.Release();
+        _pending.Clear();
+    }
+
     public Tensor? Take(Tensor output)
     {
         if (!_pending.Remove(output, out var g)) return null;

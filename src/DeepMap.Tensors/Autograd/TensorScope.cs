@@ -9,9 +9,13 @@ public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? t_current;
 
-    private readonly TensorScope? _outer;
+    // One closed scope per thread kept for OpenReused (with its set's capacity), so a training step allocates none.
+    [ThreadStatic] private static TensorScope? t_spare;
+
     private readonly HashSet<Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
+    private TensorScope? _outer;
     private bool _closed;
+    private bool _reused;
 
     private TensorScope()
     {
@@ -20,6 +24,21 @@ public sealed class TensorScope : IDisposable
     }
 
     public static TensorScope Open() => new();
+
+    /// <summary>
+    /// As <see cref="Open"/>, but the scope object is recycled on this thread after it is disposed: only for callers
+    /// that dispose it exactly once and drop it (a <c>using</c> inside the library).
+    /// </summary>
+    internal static TensorScope OpenReused()
+    {
+        var scope = t_spare;
+        if (scope is null) return new TensorScope { _reused = true };
+        t_spare = null;
+        scope._closed = false;
+        scope._outer = t_current;
+        t_current = scope;
+        return scope;
+    }
 
     internal static void Track(Tensor tensor) => t_current?._tensors.Add(tensor);
 
@@ -36,5 +55,7 @@ public sealed class TensorScope : IDisposable
         foreach (var t in _tensors) t.Release();
         _tensors.Clear();
         t_current = _outer;
+        _outer = null;
+        if (_reused) t_spare = this;
     }
 }

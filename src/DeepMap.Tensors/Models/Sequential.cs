@@ -115,7 +115,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
     public float ComputeGradients(Tensor x, Tensor y)
     {
         RequireCompiled();
-        using var scope = TensorScope.Open();
+        using var scope = TensorScope.OpenReused();
         var prediction = Forward(x, training: true);
         var loss = LossFunctions.Compute(_loss, prediction, y);
         var value = loss.Item();
@@ -185,7 +185,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
                 var xb = batchX.Fill(train.Features, train.FeatureLength, rows, train.Offset);
                 var yb = batchY.Fill(train.Targets, train.TargetLength, rows, train.Offset);
                 float loss;
-                using (TensorScope.Open())
+                using (TensorScope.OpenReused())
                 {
                     var prediction = Forward(xb, training: true);
                     var lossTensor = LossFunctions.Compute(_loss, prediction, yb);
@@ -235,7 +235,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
         for (var start = 0; start < data.Rows; start += batchSize)
         {
             var rows = all.AsSpan(start, Math.Min(batchSize, data.Rows - start));
-            using var scope = TensorScope.Open();
+            using var scope = TensorScope.OpenReused();
             var xb = batchX.Fill(data.Features, data.FeatureLength, rows, data.Offset);
             var yb = batchY.Fill(data.Targets, data.TargetLength, rows, data.Offset);
             var prediction = Forward(xb);
@@ -263,7 +263,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
         for (var start = 0; start < rows; start += batchSize)
         {
             var take = all.AsSpan(start, Math.Min(batchSize, rows - start));
-            using var scope = TensorScope.Open();
+            using var scope = TensorScope.OpenReused();
             var prediction = Forward(batchX.Fill(features, featureLength, take));
             Backend.Download(prediction.Storage, result.AsSpan(start * outputLength, take.Length * outputLength));
         }

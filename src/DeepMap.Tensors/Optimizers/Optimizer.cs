@@ -31,8 +31,10 @@ public abstract class Optimizer
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         Steps++;
-        foreach (var p in parameters)
+        // Indexed, not foreach: enumerating an IReadOnlyList boxes its enumerator (an allocation per step).
+        for (var i = 0; i < parameters.Count; i++)
         {
+            var p = parameters[i];
             if (p.Value.Grad is null) continue;
             Update(p.Value, p.Value.Grad, SlotsFor(p));
         }

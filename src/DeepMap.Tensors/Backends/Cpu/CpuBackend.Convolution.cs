@@ -13,9 +13,9 @@ public sealed partial class CpuBackend
         var cv = A(columns);
         var geometry = g;
         var width = g.Batch * g.OutPixels;
-        ForChunks(g.Batch, (long)g.Patch * g.OutPixels, (n0, n1) =>
+        ForChunks(g.Batch, (long)g.Patch * g.OutPixels, (xv, cv, geometry, width), static (in (float[] X, float[] C, Conv2DGeometry G, int Width) st, int n0, int n1) =>
         {
-            for (var n = n0; n < n1; n++) Im2ColImage(xv, cv, geometry, n, width);
+            for (var n = n0; n < n1; n++) Im2ColImage(st.X, st.C, st.G, n, st.Width);
         });
     }
 
@@ -111,9 +111,9 @@ public sealed partial class CpuBackend
         var dv = A(dx);
         var geometry = g;
         var width = g.Batch * g.OutPixels;
-        ForChunks(g.Batch, (long)g.Patch * g.OutPixels, (n0, n1) =>
+        ForChunks(g.Batch, (long)g.Patch * g.OutPixels, (cv, dv, geometry, width), static (in (float[] C, float[] D, Conv2DGeometry G, int Width) st, int n0, int n1) =>
         {
-            for (var n = n0; n < n1; n++) Col2ImImage(cv, dv, geometry, n, width);
+            for (var n = n0; n < n1; n++) Col2ImImage(st.C, st.D, st.G, n, st.Width);
         });
     }
 
@@ -162,8 +162,9 @@ public sealed partial class CpuBackend
     {
         var yv = A(y);
         var bv = A(bias);
-        ForChunks(batch * channels, inner, (p0, p1) =>
+        ForChunks(batch * channels, inner, (yv, bv, channels, inner, activation), static (in (float[] Y, float[] B, int Channels, int Inner, Activation Activation) st, int p0, int p1) =>
         {
+            var (yv, bv, channels, inner, activation) = st;
             for (var p = p0; p < p1; p++)
             {
                 var span = yv.AsSpan(p * inner, inner);
@@ -179,9 +180,10 @@ public sealed partial class CpuBackend
         var yv = A(y);
         var av = A(argMax);
         var geometry = g;
-        ForChunks(g.Batch * g.Channels, (long)g.OutPixels * g.KernelHeight * g.KernelWidth, (p0, p1) =>
+        ForChunks(g.Batch * g.Channels, (long)g.OutPixels * g.KernelHeight * g.KernelWidth, (xv, yv, av, geometry),
+            static (in (float[] X, float[] Y, float[] A, Conv2DGeometry G) st, int p0, int p1) =>
         {
-            for (var plane = p0; plane < p1; plane++) MaxPoolPlane(xv, yv, av, geometry, plane);
+            for (var plane = p0; plane < p1; plane++) MaxPoolPlane(st.X, st.Y, st.A, st.G, plane);
         });
     }
 
@@ -315,8 +317,9 @@ public sealed partial class CpuBackend
         var av = A(argMax);
         var dv = A(dx);
         var geometry = g;
-        ForChunks(g.Batch * g.Channels, geometry.OutPixels, (p0, p1) =>
+        ForChunks(g.Batch * g.Channels, geometry.OutPixels, (gv, av, dv, geometry), static (in (float[] G, float[] A, float[] D, Conv2DGeometry Geometry) st, int p0, int p1) =>
         {
+            var (gv, av, dv, geometry) = st;
             for (var plane = p0; plane < p1; plane++)
             {
                 var d = dv.AsSpan(plane * geometry.Height * geometry.Width, geometry.Height * geometry.Width);

@@ -13,14 +13,17 @@ public sealed partial class CpuBackend
         var total = ShapeMath.Size(yShape);
         if (aShape.SequenceEqual(bShape))
         {
-            ForChunks(total, 1, (s, e) => BinarySpan(op, av.AsSpan(s, e - s), bv.AsSpan(s, e - s), yv.AsSpan(s, e - s)));
+            ForChunks(total, 1, (op, av, bv, yv), static (in (BinaryOp Op, float[] A, float[] B, float[] Y) st, int s, int e) =>
+                BinarySpan(st.Op, st.A.AsSpan(s, e - s), st.B.AsSpan(s, e - s), st.Y.AsSpan(s, e - s)));
             return;
         }
         var plan = BroadcastPlan.Create(aShape, bShape, yShape);
         var inner = plan.Inner;
         var rows = total / inner;
-        ForChunks(rows, inner, (r0, r1) =>
+        ForChunks(rows, inner, (op, av, bv, yv, plan), static (in (BinaryOp Op, float[] A, float[] B, float[] Y, BroadcastPlan Plan) st, int r0, int r1) =>
         {
+            var (op, av, bv, yv, plan) = st;
+            var inner = plan.Inner;
             for (var r = r0; r < r1; r++)
             {
                 plan.Offsets(r, out var ao, out var bo);
@@ -82,8 +85,9 @@ public sealed partial class CpuBackend
     {
         var xv = A(x);
         var yv = A(y);
-        ForChunks(length, 4, (s, e) =>
+        ForChunks(length, 4, (op, xv, yv), static (in (UnaryOp Op, float[] X, float[] Y) st, int s, int e) =>
         {
+            var (op, xv, yv) = st;
             var xs = xv.AsSpan(s, e - s);
             var ys = yv.AsSpan(s, e - s);
             switch (op)
@@ -107,8 +111,9 @@ public sealed partial class CpuBackend
         var yv = A(y);
         var gv = A(dy);
         var ov = A(dx);
-        ForChunks(length, 2, (s, e) =>
+        ForChunks(length, 2, (op, xv, yv, gv, ov), static (in (UnaryOp Op, float[] X, float[] Y, float[] G, float[] O) st, int s, int e) =>
         {
+            var (op, xv, yv, gv, ov) = st;
             var xs = xv.AsSpan(s, e - s);
             var ys = yv.AsSpan(s, e - s);
             var gs = gv.AsSpan(s, e - s);
@@ -170,8 +175,9 @@ public sealed partial class CpuBackend
         var yv = A(y);
         var a = (float)alpha;
         var b = (float)beta;
-        ForChunks(length, 1, (s, e) =>
+        ForChunks(length, 1, (xv, yv, a, b), static (in (float[] X, float[] Y, float A, float B) st, int s, int e) =>
         {
+            var (xv, yv, a, b) = st;
             var xs = xv.AsSpan(s, e - s);
             var ys = yv.AsSpan(s, e - s);
             if (b == 0)
@@ -189,9 +195,9 @@ public sealed partial class CpuBackend
     {
         var m = A(mask);
         var scale = (float)(1 / keep);
-        ForChunks(length, 8, (s, e) =>
+        ForChunks(length, 8, (m, seed, keep, scale), static (in (float[] M, ulong Seed, double Keep, float Scale) st, int s, int e) =>
         {
-            for (var i = s; i < e; i++) m[i] = DropoutRule.Keeps(seed, i, keep) ? scale : 0f;
+            for (var i = s; i < e; i++) st.M[i] = DropoutRule.Keeps(st.Seed, i, st.Keep) ? st.Scale : 0f;
         });
     }
 }

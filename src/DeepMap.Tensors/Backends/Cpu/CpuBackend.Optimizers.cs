@@ -11,8 +11,9 @@ public sealed partial class CpuBackend
         var g = A(gradient);
         var lr = (float)learningRate;
         var decay = (float)(1 - learningRate * weightDecay);
-        ForChunks(length, 2, (s, e) =>
+        ForChunks(length, 2, (p, g, lr, decay, weightDecay), static (in (float[] P, float[] G, float Lr, float Decay, double WeightDecay) st, int s, int e) =>
         {
+            var (p, g, lr, decay, weightDecay) = st;
             var ps = p.AsSpan(s, e - s);
             if (weightDecay != 0) TensorPrimitives.Multiply(ps, decay, ps);
             TensorPrimitives.FusedMultiplyAdd(g.AsSpan(s, e - s), -lr, ps, ps);
@@ -26,8 +27,9 @@ public sealed partial class CpuBackend
         var v = A(velocity);
         var lr = (float)learningRate;
         var mu = (float)momentum;
-        ForChunks(length, 4, (s, e) =>
+        ForChunks(length, 4, (p, g, v, lr, mu, nesterov), static (in (float[] P, float[] G, float[] V, float Lr, float Mu, bool Nesterov) st, int s, int e) =>
         {
+            var (p, g, v, lr, mu, nesterov) = st;
             var ps = p.AsSpan(s, e - s);
             var gs = g.AsSpan(s, e - s);
             var vs = v.AsSpan(s, e - s);
@@ -57,8 +59,10 @@ public sealed partial class CpuBackend
         var invRootCorrection2 = (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, step)));
         var eps = (float)epsilon;
         var decay = (float)(1 - learningRate * weightDecay);
-        ForChunks(length, 8, (s, e) =>
+        ForChunks(length, 8, (p, g, mv, vv, b1, b2, stepSize, invRootCorrection2, eps, decay),
+            static (in (float[] P, float[] G, float[] M, float[] V, float B1, float B2, float StepSize, float InvRoot, float Eps, float Decay) st, int s, int e) =>
         {
+            var (p, g, mv, vv, b1, b2, stepSize, invRootCorrection2, eps, decay) = st;
             var w = Vector<float>.Count;
             var i = s;
             var vb1 = new Vector<float>(b1);

@@ -19,8 +19,10 @@ public sealed partial class CpuBackend
         var cp = A(cPrev);
         var cv = A(c);
         var hv = A(h);
-        ForChunks(batch, hidden * 16, (b0, b1) =>
+        ForChunks(batch, hidden * 16, (gv, cp, cv, hv, gatesOffset, cPrevOffset, cOffset, hOffset, hidden),
+            static (in (float[] G, float[] CPrev, float[] C, float[] H, int GatesOffset, int CPrevOffset, int COffset, int HOffset, int Hidden) st, int b0, int b1) =>
         {
+            var (gv, cp, cv, hv, gatesOffset, cPrevOffset, cOffset, hOffset, hidden) = st;
             for (var b = b0; b < b1; b++)
             {
                 var row = gv.AsSpan(gatesOffset + b * 4 * hidden, 4 * hidden);
@@ -48,8 +50,10 @@ public sealed partial class CpuBackend
         var dhv = A(dh);
         var dcv = A(dc);
         var dgv = A(dGates);
-        ForChunks(batch, hidden * 16, (b0, b1) =>
+        ForChunks(batch, hidden * 16, (gv, cp, cv, dhv, dcv, dgv, gatesOffset, cPrevOffset, cOffset, dhOffset, dGatesOffset, hidden),
+            static (in (float[] G, float[] CPrev, float[] C, float[] Dh, float[] Dc, float[] DGates, int GatesOffset, int CPrevOffset, int COffset, int DhOffset, int DGatesOffset, int Hidden) st, int b0, int b1) =>
         {
+            var (gv, cp, cv, dhv, dcv, dgv, gatesOffset, cPrevOffset, cOffset, dhOffset, dGatesOffset, hidden) = st;
             var tanhC = Scratch(hidden);
             for (var b = b0; b < b1; b++)
             {

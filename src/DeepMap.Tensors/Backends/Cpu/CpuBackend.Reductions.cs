@@ -12,22 +12,29 @@ public sealed partial class CpuBackend
         var xSize = ShapeMath.Size(xShape);
         // Merge adjacent dimensions that are both kept or both summed: [N, C] → [C] is a column sum,
         // [N, C, H, W] → [1, C, 1, 1] is rows of H·W summed into C slots.
-        var dims = new List<(int Size, bool Kept)>();
+        // On the stack: a list here would be an allocation per call.
+        Span<int> sizes = stackalloc int[xShape.Length];
+        Span<bool> keptAxes = stackalloc bool[xShape.Length];
+        var count = 0;
         for (var i = 0; i < xShape.Length; i++)
         {
             if (xShape[i] == 1) continue;
             var kept = yShape[i] != 1;
-            if (dims.Count > 0 && dims[^1].Kept == kept) dims[^1] = (dims[^1].Size * xShape[i], kept);
-            else dims.Add((xShape[i], kept));
+            if (count > 0 && keptAxes[count - 1] == kept) sizes[count - 1] *= xShape[i];
+            else
+            {
+                sizes[count] = xShape[i];
+                keptAxes[count++] = kept;
+            }
         }
         var ys = yv.AsSpan(0, ySize);
-        if (dims.Count == 0)
+        if (count == 0)
         {
             xv.AsSpan(0, xSize).CopyTo(ys);
             return;
         }
-        var inner = dims[^1].Size;
-        var innerKept = dims[^1].Kept;
+        var inner = sizes[count - 1];
+        var innerKept = keptAxes[count - 1];
         ys.Clear();
         var rows = xSize / inner;
         for (var r = 0; r < rows; r++)
@@ -36,14 +43,14 @@ public sealed partial class CpuBackend
             var rest = r;
             var yOffset = 0;
             var yStride = innerKept ? inner : 1;
-            for (var d = dims.Count - 2; d >= 0; d--)
+            for (var d = count - 2; d >= 0; d--)
             {
-                var index = rest % dims[d].Size;
-                rest /= dims[d].Size;
-                if (dims[d].Kept)
+                var index = rest % sizes[d];
+                rest /= sizes[d];
+                if (keptAxes[d])
                 {
                     yOffset += index * yStride;
-                    yStride *= dims[d].Size;
+                    yStride *= sizes[d];
                 }
             }
             var row = xv.AsSpan(r * inner, inner);
@@ -57,8 +64,9 @@ public sealed partial class CpuBackend
         var xv = A(x);
         var mv = A(max);
         var av = A(argMax);
-        ForChunks(outer, (long)axis * inner, (o0, o1) =>
+        ForChunks(outer, (long)axis * inner, (xv, mv, av, axis, inner), static (in (float[] X, float[] M, float[] A, int Axis, int Inner) st, int o0, int o1) =>
         {
+            var (xv, mv, av, axis, inner) = st;
             for (var o = o0; o < o1; o++)
             {
                 if (inner == 1)
@@ -112,8 +120,9 @@ public sealed partial class CpuBackend
         var outerRank = rank - keptTail;
         var total = ShapeMath.Size(shape);
         var runs = total / run;
-        ForChunks(runs, run, (r0, r1) =>
+        ForChunks(runs, run, (xv, yv, yShape, xStrides, perm, outerRank, run), static (in (float[] X, float[] Y, int[] YShape, int[] XStrides, int[] Perm, int OuterRank, int Run) st, int r0, int r1) =>
         {
+            var (xv, yv, yShape, xStrides, perm, outerRank, run) = st;
             Span<int> index = stackalloc int[Math.Max(outerRank, 1)];
             for (var r = r0; r < r1; r++)
             {
@@ -135,8 +144,9 @@ public sealed partial class CpuBackend
     {
         var xv = A(x);
         var yv = A(y);
-        ForChunks(rows, cols * 4, (r0, r1) =>
+        ForChunks(rows, cols * 4, (xv, yv, cols), static (in (float[] X, float[] Y, int Cols) st, int r0, int r1) =>
         {
+            var (xv, yv, cols) = st;
             for (var r = r0; r < r1; r++) StableSoftmax(xv.AsSpan(r * cols, cols), yv.AsSpan(r * cols, cols));
         });
     }
@@ -157,8 +167,9 @@ public sealed partial class CpuBackend
         var yv = A(y);
         var gv = A(dy);
         var ov = A(dx);
-        ForChunks(rows, cols * 3, (r0, r1) =>
+        ForChunks(rows, cols * 3, (yv, gv, ov, cols), static (in (float[] Y, float[] G, float[] O, int Cols) st, int r0, int r1) =>
         {
+            var (yv, gv, ov, cols) = st;
             for (var r = r0; r < r1; r++)
             {
                 var ys = yv.AsSpan(r * cols, cols);
@@ -178,8 +189,10 @@ public sealed partial class CpuBackend
         var gv = A(gradient);
         var scale = (float)gradientScale;
         for (var r = 0; r < rows && targetsAreIndices; r++) ClassLabels.Index(tv[r], cols, r);
-        ForChunks(rows, cols * 4, (r0, r1) =>
+        ForChunks(rows, cols * 4, (xv, tv, lv, gv, cols, scale, targetsAreIndices),
+            static (in (float[] X, float[] T, float[] L, float[] G, int Cols, float Scale, bool Indices) st, int r0, int r1) =>
         {
+            var (xv, tv, lv, gv, cols, scale, targetsAreIndices) = st;
             for (var r = r0; r < r1; r++)
             {
                 var xs = xv.AsSpan(r * cols, cols);
@@ -210,8 +223,9 @@ public sealed partial class CpuBackend
         var lv = A(loss);
         var gv = A(gradient);
         var scale = (float)gradientScale;
-        ForChunks(length, 8, (s, e) =>
+        ForChunks(length, 8, (xv, tv, lv, gv, scale), static (in (float[] X, float[] T, float[] L, float[] G, float Scale) st, int s, int e) =>
         {
+            var (xv, tv, lv, gv, scale) = st;
             for (var i = s; i < e; i++)
             {
                 var x = xv[i];

@@ -11,12 +11,13 @@ public sealed partial class CpuBackend : IBackend, IDisposable
     private const int ParallelElements = 1 << 15;
 
     private readonly WorkerPool _pool;
-    private readonly FloatArrayPool _arrays = new();
+    private readonly FloatArrayPool _arrays;
 
     public CpuBackend(int threads = 0)
     {
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
         _pool = new WorkerPool(Threads);
+        _arrays = new FloatArrayPool(this);
     }
 
     public int Threads { get; }
@@ -34,9 +35,9 @@ public sealed partial class CpuBackend : IBackend, IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Span<float> S(Storage s) => ((CpuStorage)s).Span;
 
-    public Storage Allocate(int length) => new CpuStorage(this, _arrays.Rent(length), length);
+    public Storage Allocate(int length) => _arrays.Rent(length);
 
-    public void Release(Storage storage) => _arrays.Return(((CpuStorage)storage).Data);
+    public void Release(Storage storage) => _arrays.Return((CpuStorage)storage);
 
     public void Upload(ReadOnlySpan<float> source, Storage destination, int destinationOffset = 0) =>
         source.CopyTo(A(destination).AsSpan(destinationOffset));
@@ -73,6 +74,14 @@ public sealed partial class CpuBackend : IBackend, IDisposable
 
     public void Gemm(in GemmShape shape, Storage a, Storage b, Storage c, bool accumulate = false, Storage? columnBias = null, Activation activation = Activation.None) =>
         Sgemm.Run(_pool, shape, A(a), A(b), A(c), accumulate, columnBias is null ? null : A(columnBias), activation);
+
+    /// <summary>Runs body over [0, count) in parallel chunks when the work is large enough to pay for it.</summary>
+    /// <remarks>The body is static and its data a value, so a call allocates nothing (a capturing lambda would).</remarks>
+    private void ForChunks<TState>(int count, long workPerItem, in TState state, ChunkBody<TState> body)
+    {
+        if ((long)count * workPerItem < ParallelElements || Threads == 1) body(state, 0, count);
+        else _pool.For(count, state, body);
+    }
 
     /// <summary>Runs body over [0, count) in parallel chunks when the work is large enough to pay for it.</summary>
     private void ForChunks(int count, long workPerItem, Action<int, int> body)

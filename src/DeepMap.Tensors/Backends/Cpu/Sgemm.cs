@@ -31,23 +31,22 @@ internal static unsafe class Sgemm
     public static void Run(WorkerPool pool, in GemmShape s, float[] a, float[] b, float[] c, bool accumulate, float[]? bias, Activation activation)
     {
         if (s.M == 0 || s.N == 0) return;
-        var shape = s;
         var tilesM = (s.M + Mr - 1) / Mr;
         var tilesN = (s.N + Nr - 1) / Nr;
         var flops = (long)s.M * s.N * Math.Max(1, s.K);
         if (flops < InlineFlops || pool.Threads == 1 || s.K == 0)
         {
-            Region(shape, a, b, c, accumulate, bias, activation, 0, s.M, 0, s.N);
+            Region(s, a, b, c, accumulate, bias, activation, 0, s.M, 0, s.N);
             return;
         }
         if (tilesM < 2 * pool.Threads && tilesN > tilesM)
         {
             // Few rows: each thread takes a range of columns and packs its own (small) share of A and B.
-            pool.For(tilesN, (t0, t1) =>
-                Region(shape, a, b, c, accumulate, bias, activation, 0, shape.M, t0 * Nr, Math.Min(shape.N, t1 * Nr)));
+            pool.For(tilesN, new Operands(s, a, b, c, accumulate, bias, activation), static (in Operands o, int t0, int t1) =>
+                Region(o.Shape, o.A, o.B, o.C, o.Accumulate, o.Bias, o.Activation, 0, o.Shape.M, t0 * Nr, Math.Min(o.Shape.N, t1 * Nr)));
             return;
         }
-        SharedPanel(pool, shape, a, b, c, accumulate, bias, activation, tilesM);
+        SharedPanel(pool, s, a, b, c, accumulate, bias, activation, tilesM);
     }
 
     /// <summary>
@@ -66,26 +65,34 @@ internal static unsafe class Sgemm
                 var kc = Math.Min(Kc, s.K - pc);
                 int column = jc, depth = pc;
                 var last = pc + kc >= s.K;
-                pool.For(strips, (j0, j1) =>
+                var step = new PanelStep(new Operands(s, a, b, c, accumulate, bias, activation), panel, column, nc, depth, kc, last);
+                pool.For(strips, step, static (in PanelStep p, int j0, int j1) =>
                 {
-                    fixed (float* bp = b, pb = panel)
-                        PackB(s, bp + s.BOffset, depth, kc, column, nc, pb, j0 * Nr, Math.Min(nc, j1 * Nr));
+                    fixed (float* bp = p.O.B, pb = p.Panel)
+                        PackB(p.O.Shape, bp + p.O.Shape.BOffset, p.Depth, p.Kc, p.Column, p.Nc, pb, j0 * Nr, Math.Min(p.Nc, j1 * Nr));
                 });
-                pool.For(tilesM, (t0, t1) =>
+                pool.For(tilesM, step, static (in PanelStep p, int t0, int t1) =>
                 {
+                    var s = p.O.Shape;
                     var m0 = t0 * Mr;
                     var m1 = Math.Min(s.M, t1 * Mr);
                     var packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
-                    fixed (float* ap = a, cp = c, pa = packA, pb = panel)
+                    fixed (float* ap = p.O.A, cp = p.O.C, pa = packA, pb = p.Panel)
                     {
-                        Block(s, ap + s.AOffset, cp + s.COffset, pa, pb, m0, m1, depth, kc, column, nc, accumulate || depth > 0);
-                        if (last && (bias is not null || activation != Activation.None))
-                            Epilogue(cp + s.COffset, s.N, m0, m1, column, nc, bias, activation);
+                        Block(s, ap + s.AOffset, cp + s.COffset, pa, pb, m0, m1, p.Depth, p.Kc, p.Column, p.Nc, p.O.Accumulate || p.Depth > 0);
+                        if (p.Last && (p.O.Bias is not null || p.O.Activation != Activation.None))
+                            Epilogue(cp + s.COffset, s.N, m0, m1, p.Column, p.Nc, p.O.Bias, p.O.Activation);
                     }
                 });
             }
         }
     }
+
+    /// <summary>A GEMM's operands, handed to the pool's parts as a value (a capturing lambda would allocate per call).</summary>
+    private readonly record struct Operands(GemmShape Shape, float[] A, float[] B, float[] C, bool Accumulate, float[]? Bias, Activation Activation);
+
+    /// <summary>One kc×nc panel of B shared by the parts of <see cref="SharedPanel"/>.</summary>
+    private readonly record struct PanelStep(Operands O, float[] Panel, int Column, int Nc, int Depth, int Kc, bool Last);
 
     private static void Region(in GemmShape s, float[] a, float[] b, float[] c, bool accumulate, float[]? bias, Activation activation, int m0, int m1, int n0, int n1)
     {
