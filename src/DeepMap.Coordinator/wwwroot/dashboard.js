@@ -213,6 +213,11 @@ function renderDetail() {
   badge.textContent = job.state;
   badge.className = `badge state-${job.state}`;
 
+  const resumed = job.resumed ?? [];
+  $('job-resumed').hidden = resumed.length === 0;
+  $('job-resumed-text').textContent = resumed
+    .map(r => `from the checkpoint at step ${numbers.format(r.step)} (${numbers.format(r.steps_redone)} steps computed again)`)
+    .join('; then ');
   $('job-waiting').hidden = !job.waiting;
   $('job-waiting-text').textContent = job.waiting ?? '';
   $('job-error').hidden = !job.error;
@@ -288,7 +293,10 @@ function smooth(points, weight) {
 
 function renderNodes(job) {
   const entries = Object.entries(job.node_samples ?? {});
+  const leftOut = job.node_left_out ?? {};
+  for (const address of Object.keys(leftOut)) if (!entries.some(([a]) => a === address)) entries.push([address, 0]);
   $('job-nodes-block').hidden = entries.length === 0;
+  $('job-nodes').classList.toggle('with-left-out', Object.keys(leftOut).length > 0);
   const total = entries.reduce((sum, [, n]) => sum + n, 0) || 1;
   const rows = entries.sort((a, b) => b[1] - a[1]).map(([address, samples]) => {
     const device = state.members.find(m => m.address === address)?.device;
@@ -299,9 +307,10 @@ function renderNodes(job) {
       el('td', { class: 'num' }, numbers.format(samples)),
       el('td', {}, el('div', { class: 'share' },
         el('div', { class: 'share-track' }, el('div', { class: 'share-bar', style: `width: ${share.toFixed(1)}%` })),
-        el('span', {}, `${share.toFixed(0)}%`))));
+        el('span', {}, `${share.toFixed(0)}%`))),
+      el('td', { class: 'num left-out' }, numbers.format(leftOut[address] ?? 0)));
   });
-  replaceRows($('job-nodes'), rows, 4, '');
+  replaceRows($('job-nodes'), rows, 5, '');
 }
 
 // Cancel asks twice (no blocking dialog): the first click arms the button for a few seconds.

@@ -24,6 +24,8 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
     {
         var now = DateTimeOffset.UtcNow;
         var stalled = Job("stalled-1", HostileName, "running", now, waiting: Stall);
+        stalled["resumed"] = new[] { new { at = now, step = 150, steps_redone = 30 } };
+        stalled["node_left_out"] = new Dictionary<string, long> { ["akka.tcp://deepmap@127.0.0.1:4200"] = 41 };
         var failed = Job("failed-2", "mlp", "failed", now.AddMinutes(-5), error: Error);
         var reachable = true;
 
@@ -55,6 +57,11 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
         await Expect(page.Locator("#jobs tbody tr[data-job-id='stalled-1'] .name")).ToHaveTextAsync(HostileName);
         await Expect(page.Locator("#job-waiting")).ToBeVisibleAsync();
         await Expect(page.Locator("#job-waiting")).ToContainTextAsync(Stall);
+        // A coordinator restart and a straggler left out of steps (backup partitions) show too.
+        await Expect(page.Locator("#job-resumed")).ToContainTextAsync("from the checkpoint at step 150 (30 steps computed again)");
+        await Expect(page.Locator("#job-nodes tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#job-nodes tbody tr", new() { HasText = "127.0.0.1:4200" }).Locator("td.left-out")).ToHaveTextAsync("41");
+        await Expect(page.Locator("#job-nodes th.left-out")).ToBeVisibleAsync();
         await Expect(page.Locator("#cancel-job")).ToBeVisibleAsync();
         await Expect(page.Locator("#download-model")).ToBeHiddenAsync();
         await Expect(page.Locator("#loss-chart")).ToHaveAttributeAsync("data-points", "6"); // 3 steps, raw and smoothed
@@ -67,6 +74,8 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
         await Expect(page.Locator("#job-state")).ToHaveTextAsync("failed");
         await Expect(page.Locator("#job-error")).ToContainTextAsync(Error);
         await Expect(page.Locator("#job-waiting")).ToBeHiddenAsync();
+        await Expect(page.Locator("#job-resumed")).ToBeHiddenAsync();
+        await Expect(page.Locator("#job-nodes th.left-out")).ToBeHiddenAsync();
         await Expect(page.Locator("#cancel-job")).ToBeHiddenAsync();
         await Expect(page.Locator("#download-model")).ToBeHiddenAsync();
         Assert.Equal(0, await page.Locator("main img, main b").CountAsync());
