@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using DeepMap.Coordinator.Training;
-using DeepMap.Protocol.Jobs;
-using DeepMap.Tensors.Backends.Cpu;
 using Xunit.Abstractions;
 
 namespace DeepMap.Cluster.Tests;
@@ -21,13 +15,10 @@ public sealed class AsynchronousModeTests(ITestOutputHelper output)
         {
             await cluster.WaitForWorkers(2);
             await cluster.WaitForPartitionRegions(2);
-            var job = new JobSpecValidator(new DataRoots(roots)).Validate(JobSpecParser.Parse(spec));
-            var data = JobData.Load(job);
-            var backend = new CpuBackend(2);
-            var sync = OneProcessOracle.Train(spec, roots).Evaluate(data.Test.FeaturesTensor(backend), data.Test.TargetsTensor(backend)).Metrics["accuracy"];
+            var sync = OneProcessOracle.TestAccuracy(spec, roots);
             foreach (var mode in new[] { "consistency: async", "consistency: bounded\nstaleness: 2" })
             {
-                var status = await Run(cluster, spec + "\n" + mode + "\n");
+                var (status, _) = await cluster.RunJob(spec + "\n" + mode + "\n");
                 var accuracy = status.GetProperty("test").GetProperty("accuracy").GetDouble();
                 output.WriteLine($"{mode.Replace('\n', ' ')}: test accuracy {accuracy:F4} against sync {sync:F4}; {status.GetProperty("step")} steps, samples by node {status.GetProperty("node_samples")}");
                 Assert.Equal(status.GetProperty("steps").GetInt64(), status.GetProperty("step").GetInt64());
@@ -39,15 +30,5 @@ public sealed class AsynchronousModeTests(ITestOutputHelper output)
         {
             output.WriteLine(cluster.Tail(20));
         }
-    }
-
-    private static async Task<JsonElement> Run(ProcessCluster cluster, string spec)
-    {
-        var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
-        Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
-        return status;
     }
 }

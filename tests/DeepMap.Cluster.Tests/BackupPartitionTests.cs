@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using DeepMap.Coordinator.Training;
-using DeepMap.Protocol.Jobs;
-using DeepMap.Tensors.Backends.Cpu;
 using Xunit.Abstractions;
 
 namespace DeepMap.Cluster.Tests;
@@ -26,9 +20,9 @@ public sealed class BackupPartitionTests(ITestOutputHelper output)
             await cluster.WaitForPartitionRegions(2);
             var straggler = cluster.WorkerAddress(1);
             var backupSpec = spec.Replace("epochs: 10", "epochs: 50") + "backup: 1\n";
-            var (backup, backupSeconds) = await Run(cluster, backupSpec);
-            var (sync, syncSeconds) = await Run(cluster, spec);
-            var (bounded, boundedSeconds) = await Run(cluster, spec + "consistency: bounded\nstaleness: 4\n");
+            var (backup, backupSeconds) = await cluster.RunJob(backupSpec);
+            var (sync, syncSeconds) = await cluster.RunJob(spec);
+            var (bounded, boundedSeconds) = await cluster.RunJob(spec + "consistency: bounded\nstaleness: 4\n");
             output.WriteLine($"one worker pausing 50 ms per gradient: sync {1000 * syncSeconds / Steps(sync):F1} ms per step (test mae {Mae(sync):F3}), " +
                              $"backup 1 of 2 {1000 * backupSeconds / Steps(backup):F1} ms per step (test mae {Mae(backup):F3}), " +
                              $"bounded staleness 4 {1000 * boundedSeconds / Steps(bounded):F1} ms per step (test mae {Mae(bounded):F3})");
@@ -63,11 +57,8 @@ public sealed class BackupPartitionTests(ITestOutputHelper output)
         try
         {
             await cluster.WaitForWorkers(2);
-            var (backup, seconds) = await Run(cluster, spec + "\nbackup: 1\n");
-            var job = new JobSpecValidator(new DataRoots(roots)).Validate(JobSpecParser.Parse(spec));
-            var data = JobData.Load(job);
-            var backend = new CpuBackend(2);
-            var sync = OneProcessOracle.Train(spec, roots).Evaluate(data.Test.FeaturesTensor(backend), data.Test.TargetsTensor(backend)).Metrics["accuracy"];
+            var (backup, seconds) = await cluster.RunJob(spec + "\nbackup: 1\n");
+            var sync = OneProcessOracle.TestAccuracy(spec, roots);
             var accuracy = backup.GetProperty("test").GetProperty("accuracy").GetDouble();
             output.WriteLine($"test accuracy: sync {sync:F4}, backup 1 of 4 {accuracy:F4} ({seconds:F1} s; left out {backup.GetProperty("node_left_out")})");
             Assert.InRange(accuracy, sync - 0.01, 1);
@@ -81,15 +72,4 @@ public sealed class BackupPartitionTests(ITestOutputHelper output)
     private static long Steps(JsonElement status) => status.GetProperty("steps").GetInt64();
 
     private static double Mae(JsonElement status) => status.GetProperty("test").GetProperty("mae").GetDouble();
-
-    private static async Task<(JsonElement Status, double Seconds)> Run(ProcessCluster cluster, string spec)
-    {
-        var clock = Stopwatch.StartNew();
-        var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
-        Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
-        return (status, clock.Elapsed.TotalSeconds);
-    }
 }

@@ -138,6 +138,18 @@ public sealed class ProcessCluster : IDisposable
         throw new TimeoutException($"{regions} partition regions did not register:\n{Output}");
     }
 
+    /// <summary>Submits a job, waits for its end and checks it succeeded; gives its status and the seconds it took.</summary>
+    public async Task<(JsonElement Status, double Seconds)> RunJob(string spec)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var created = await Http.PostAsync("/api/jobs", new StringContent(spec));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var status = await WaitForEnd(id, TimeSpan.FromMinutes(3));
+        Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
+        return (status, clock.Elapsed.TotalSeconds);
+    }
+
     public async Task<JsonElement> WaitForEnd(string id, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
