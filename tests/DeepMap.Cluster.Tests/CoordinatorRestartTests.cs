@@ -49,4 +49,43 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
             output.WriteLine(cluster.Tail(40));
         }
     }
+
+    [Fact]
+    public async Task An_asynchronous_job_resumes_too_with_each_partition_at_its_own_step()
+    {
+        const int checkpointEvery = 50;
+        var dataRoots = Path.Combine(Repository.Root, "examples", "data");
+        var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml"))
+            .Replace("epochs: 10", "epochs: 100").Replace("checkpoint_every: 100", $"checkpoint_every: {checkpointEvery}") + "consistency: async\n";
+        using var cluster = ProcessCluster.Start(workers: 2, dataRoots, stepTimeoutSeconds: 2, rejoinAfterSeconds: 3);
+        try
+        {
+            await cluster.WaitForWorkers(2);
+            var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            long step;
+            do
+            {
+                await Task.Delay(50);
+                step = (await cluster.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}")).GetProperty("step").GetInt64();
+            }
+            while (step < 3 * checkpointEvery + checkpointEvery / 2);
+            cluster.RestartCoordinator();
+            output.WriteLine($"killed and restarted the coordinator at step {step} or a little later");
+
+            var status = await cluster.WaitForEnd(id, TimeSpan.FromMinutes(3));
+            output.WriteLine($"{status.GetProperty("state")}: resumed {status.GetProperty("resumed")}, test {status.GetProperty("test")}");
+            Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
+            var resumed = Assert.Single(status.GetProperty("resumed").EnumerateArray());
+            var from = resumed.GetProperty("step").GetInt64();
+            Assert.True(from >= 3 * checkpointEvery && from % checkpointEvery == 0, $"resumed from step {from}, not the last checkpoint");
+            Assert.Equal(status.GetProperty("steps").GetInt64(), status.GetProperty("step").GetInt64());
+            Assert.InRange(status.GetProperty("test").GetProperty("mae").GetDouble(), 0, 6);
+        }
+        finally
+        {
+            output.WriteLine(cluster.Tail(40));
+        }
+    }
 }
