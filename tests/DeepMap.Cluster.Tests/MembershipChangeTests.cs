@@ -9,13 +9,14 @@ namespace DeepMap.Cluster.Tests;
 /// <summary>Workers lost (killed or stopped) or added mid-job: partitions move, and the job ends with the undisturbed weights.</summary>
 public sealed class MembershipChangeTests(ITestOutputHelper output)
 {
+    /// <summary>With DEEPMAP_DOWN_AFTER at 7 s instead of Akka's 20, as a small cluster would set it.</summary>
     [Fact]
     public Task A_worker_killed_mid_job_loses_nothing_and_the_weights_match_the_undisturbed_run() =>
         LoseWorker((cluster, w) =>
         {
             cluster.KillWorker(w);
             return "killed";
-        });
+        }, downAfterSeconds: 7);
 
     [Fact]
     public Task A_worker_stopped_with_sigterm_leaves_gracefully_and_the_weights_match_the_undisturbed_run() =>
@@ -52,11 +53,11 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
     }
 
     /// <summary>Loses the worker that has computed the most samples — one that hosts partitions — at step 100.</summary>
-    private async Task LoseWorker(Func<ProcessCluster, int, string> lose)
+    private async Task LoseWorker(Func<ProcessCluster, int, string> lose, double? downAfterSeconds = null)
     {
         var dataRoots = Path.Combine(Repository.Root, "examples", "data");
         var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml")).Replace("epochs: 10", "epochs: 150");
-        using var cluster = ProcessCluster.Start(workers: 2, dataRoots, stepTimeoutSeconds: 2);
+        using var cluster = ProcessCluster.Start(workers: 2, dataRoots, stepTimeoutSeconds: 2, downAfterSeconds: downAfterSeconds);
         await cluster.WaitForWorkers(2);
         var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -37,7 +37,9 @@ public sealed class ProcessCluster : IDisposable
     /// <param name="rejoinAfterSeconds">How long workers wait for an unreachable coordinator before joining again (DEEPMAP_REJOIN_AFTER).</param>
     /// <param name="host">The address the coordinator and the workers bind remoting to and advertise (DEEPMAP_HOST), and
     /// the workers' seed; null: 127.0.0.1. The HTTP API stays on 127.0.0.1.</param>
-    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null, double? rejoinAfterSeconds = null, string? host = null)
+    /// <param name="downAfterSeconds">How long the split-brain resolver waits before downing an unreachable node (DEEPMAP_DOWN_AFTER), on every node.</param>
+    public static ProcessCluster Start(int workers, string dataRoots, string? token = null, double? stepTimeoutSeconds = null, double? rejoinAfterSeconds = null, string? host = null,
+        double? downAfterSeconds = null)
     {
         var remoting = Repository.FreePort();
         var cluster = new ProcessCluster($"http://127.0.0.1:{Repository.FreePort()}", Directory.CreateTempSubdirectory("deepmap-processes-").FullName);
@@ -47,6 +49,7 @@ public sealed class ProcessCluster : IDisposable
             ["DEEPMAP_DATA"] = dataRoots, ["DEEPMAP_THREADS"] = "1",
         };
         if (host is not null) coordinator["DEEPMAP_HOST"] = host;
+        if (downAfterSeconds is { } down) coordinator["DEEPMAP_DOWN_AFTER"] = down.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (stepTimeoutSeconds is { } timeout) coordinator["DEEPMAP_STEP_TIMEOUT"] = timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (token is not null)
         {
@@ -58,6 +61,7 @@ public sealed class ProcessCluster : IDisposable
         cluster._worker = new Dictionary<string, string> { ["DEEPMAP_SEEDS"] = $"{host ?? "127.0.0.1"}:{remoting}", ["DEEPMAP_THREADS"] = "1" };
         if (host is not null) cluster._worker["DEEPMAP_HOST"] = host;
         if (rejoinAfterSeconds is { } rejoin) cluster._worker["DEEPMAP_REJOIN_AFTER"] = rejoin.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (downAfterSeconds is not null) cluster._worker["DEEPMAP_DOWN_AFTER"] = coordinator["DEEPMAP_DOWN_AFTER"];
         for (var w = 0; w < workers; w++) cluster.AddWorker();
         return cluster;
     }

@@ -54,7 +54,8 @@ public static class DeepMapNode
                 akka.remote.dot-netty.tcp.send-buffer-size = 4194304b
                 akka.remote.dot-netty.tcp.receive-buffer-size = 4194304b
                 akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-                """, HoconAddMode.Prepend);
+                """, HoconAddMode.Prepend)
+            .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {settings.DownAfter.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}ms", HoconAddMode.Prepend);
     }
 
     public static ShardOptions PartitionShards => new() { Role = RegionNames.WorkerRole, StateStoreMode = StateStoreMode.DData };

@@ -8,7 +8,8 @@ namespace DeepMap.Protocol.Cluster;
 
 /// <summary>
 /// How a node joins the cluster and computes, bound once at start from configuration (DEEPMAP_SEEDS, DEEPMAP_HOST,
-/// DEEPMAP_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, and the TLS settings) and validated with a one-line error.
+/// DEEPMAP_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, DEEPMAP_DOWN_AFTER and the TLS settings) and
+/// validated with a one-line error.
 /// </summary>
 public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int Port, string Device, int Threads)
 {
@@ -20,6 +21,13 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
     /// <see cref="Host"/>, the address advertised to the others (a published port, a NAT).
     /// </summary>
     public string? BindHost { get; init; }
+
+    /// <summary>
+    /// How long the split-brain resolver waits for an unreachable node to come back before it downs it
+    /// (DEEPMAP_DOWN_AFTER, seconds; Akka's default 20): most of the time a lost worker costs a job. Set it alike on
+    /// every node.
+    /// </summary>
+    public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(20);
 
     public static NodeSettings From(IConfiguration configuration, int defaultPort)
     {
@@ -35,8 +43,13 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
         if (device == "cuda" && !IlgpuBackend.IsCudaAvailable())
             throw new ArgumentException("DEEPMAP_DEVICE: 'cuda', but ILGPU finds no CUDA device here (no GPU, or no libcuda.so or libcuda.so.1); use auto or cpu");
         var threads = ParseInt(configuration["THREADS"], 0, "DEEPMAP_THREADS", 0, 1024);
+        var downAfter = configuration["DOWN_AFTER"];
+        var downSeconds = 20.0;
+        if (downAfter is not null && (!double.TryParse(downAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out downSeconds) || !(downSeconds >= 1) || downSeconds > 3600))
+            throw new ArgumentException($"DEEPMAP_DOWN_AFTER: '{downAfter}' is not a number of seconds in [1, 3600]");
         return new NodeSettings(seeds, host, port, device, threads)
         {
+            DownAfter = TimeSpan.FromSeconds(downSeconds),
             Tls = TlsSettings.From(configuration), BindHost = configuration["BIND_HOST"] is { Length: > 0 } bind ? bind : null,
         };
     }
