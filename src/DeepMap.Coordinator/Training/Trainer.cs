@@ -107,6 +107,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             _data = JobData.Load(_job);
             _done = new long[Spec.Partitions];
             state = File.Exists(CheckpointPath) ? Resume() : Start();
+            if (!File.Exists(CheckpointPath) && _status.Step > 0) Restart();
             _plan = new DataParallelPlan(_data.Train.Rows, Spec.Partitions, Spec.BatchSize, Spec.Seed);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException)
@@ -142,6 +143,13 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         var weights = new float[ParameterVector.Length(_model.Parameters)];
         ParameterVector.ReadValues(_model.Parameters, weights);
         return [weights];
+    }
+
+    /// <summary>A job whose coordinator stopped before its first checkpoint: it starts over, and says so.</summary>
+    private void Restart()
+    {
+        _status = _status with { Curve = [], Resumed = [.. _status.Resumed, new ResumePoint(DateTimeOffset.UtcNow, 0, _status.Step)] };
+        _log.Info("job {0}: no checkpoint yet; starting over (the {1} steps done are computed again)", _id, _status.Step);
     }
 
     /// <summary>
@@ -389,7 +397,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         _model.EpochsDone = Spec.Epochs;
         var path = Path.Combine(_directory, "model.safetensors");
         _model.Save(path);
-        _status = _status with { Test = test, WeightsSha256 = WeightsDigest.Sha256(_model.Parameters), Epoch = Spec.Epochs };
+        _status = _status with { Test = test, WeightsSha256 = WeightsDigest.Sha256(_model.Parameters), Epoch = Spec.Epochs, Step = TotalSteps };
         Finish(JobState.Succeeded, path, null);
     }
 
