@@ -81,6 +81,9 @@ public sealed class ParameterServerShard : ReceiveActor
         var slots = optimizer.State(_parameters).ToArray();
         for (var j = 1; j < m.Slots; j++) _backend.Upload(_initial[j].Values, slots[j - 1].Value.Storage);
         optimizer.Steps = m.OptimizerSteps;
+        // One partition's batch is 1/P of a synchronous step's: with the rate cut so, P contributions move the weights
+        // about as far as one synchronous step, for Adam as for SGD.
+        if (m.Stepping == ShardStepping.EachContribution) optimizer.LearningRate /= m.Partitions;
         _optimizer = optimizer;
         _partitions = m.Partitions;
         _stepping = m.Stepping;
@@ -127,8 +130,7 @@ public sealed class ParameterServerShard : ReceiveActor
         if (!contribution.IsComplete) return;
         _arriving.Remove(key);
         _appliedThrough[m.Partition] = m.GlobalStep;
-        // One partition's batch is 1/P of a synchronous step's: scaled so, P contributions move SGD as one step does.
-        Apply(m.JobId, m.Shard, [contribution], contribution.Samples * _partitions);
+        Apply(m.JobId, m.Shard, [contribution], contribution.Samples);
     }
 
     private void Close(ShardCommands.CloseStep m)
