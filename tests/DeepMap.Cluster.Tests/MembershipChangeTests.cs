@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using DeepMap.Tensors.Training;
 using Xunit.Abstractions;
@@ -33,8 +31,7 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml")).Replace("epochs: 10", "epochs: 600");
         using var cluster = ProcessCluster.Start(workers: 1, dataRoots, stepTimeoutSeconds: 2);
         await cluster.WaitForWorkers(1);
-        var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var id = await cluster.Submit(spec);
         cluster.AddWorker();
         try
         {
@@ -59,9 +56,7 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml")).Replace("epochs: 10", "epochs: 150");
         using var cluster = ProcessCluster.Start(workers: 2, dataRoots, stepTimeoutSeconds: 2, downAfterSeconds: downAfterSeconds);
         await cluster.WaitForWorkers(2);
-        var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var id = await cluster.Submit(spec);
 
         try
         {
@@ -75,13 +70,7 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
 
     private async Task LoseWorkerAt100(ProcessCluster cluster, string id, Func<ProcessCluster, int, string> lose, string spec, string dataRoots)
     {
-        JsonElement running;
-        do
-        {
-            await Task.Delay(50);
-            running = await cluster.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
-        }
-        while (running.GetProperty("step").GetInt64() < 100);
+        var running = await cluster.WaitForStep(id, 100);
         var busiest = running.GetProperty("node_samples").EnumerateObject().MaxBy(n => n.Value.GetInt64()).Name;
         var worker = cluster.WorkerAt(busiest);
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DeepMap.Tensors.Training;
@@ -28,9 +27,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output)
             cluster.AddWorker(new Dictionary<string, string> { ["DEEPMAP_HOST"] = netns.InnerAddress }, netns.Name);
             await cluster.WaitForWorkers(2);
             await cluster.WaitForPartitionRegions(2);
-            var created = await cluster.Http.PostAsync("/api/jobs", new StringContent(spec));
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            var id = await cluster.Submit(spec);
 
             var cutOff = cluster.WorkerAddress(1);
             Assert.Contains($"@{netns.InnerAddress}:", cutOff, StringComparison.Ordinal);

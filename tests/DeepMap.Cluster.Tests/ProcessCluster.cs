@@ -142,13 +142,30 @@ public sealed class ProcessCluster : IDisposable
         throw new TimeoutException($"{regions} partition regions did not register:\n{Output}");
     }
 
+    /// <summary>Submits a job, checks it was accepted, and gives its id.</summary>
+    public async Task<string> Submit(string spec)
+    {
+        var created = await Http.PostAsync("/api/jobs", new StringContent(spec));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Polls a running job until it has done at least this many steps, and gives its status then.</summary>
+    public async Task<JsonElement> WaitForStep(string id, long step)
+    {
+        while (true)
+        {
+            await Task.Delay(50);
+            var status = await Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+            if (status.GetProperty("step").GetInt64() >= step) return status;
+        }
+    }
+
     /// <summary>Submits a job, waits for its end and checks it succeeded; gives its status and the seconds it took.</summary>
     public async Task<(JsonElement Status, double Seconds)> RunJob(string spec)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var created = await Http.PostAsync("/api/jobs", new StringContent(spec));
-        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var id = await Submit(spec);
         var status = await WaitForEnd(id, TimeSpan.FromMinutes(3));
         Assert.True(status.GetProperty("state").GetString() == "succeeded", status.ToString());
         return (status, clock.Elapsed.TotalSeconds);
