@@ -19,14 +19,14 @@ internal static class ExchangeBench
         var bytes = 4.0 * floats;
         Console.WriteLine($"# exchange: {mb} MiB ({floats} floats) from a second process, {warmup} warm-up rounds, median of {reps}");
 
-        double akka;
-        await using (var exchange = await AkkaExchange.Start())
+        double deepmap;
+        await using (var exchange = await ChannelExchange.Start())
         {
             for (var i = 0; i < warmup; i++) await exchange.Round(floats, 0);
             var samples = new List<double>();
             for (var i = 0; i < reps; i++) samples.Add(await exchange.Round(floats, 0));
-            akka = Stats.Median(samples);
-            Report("akka (AddDeepMapNode, ProtocolSerializer, WeightsChunk 1 MiB)", samples, bytes);
+            deepmap = Stats.Median(samples);
+            Report("DeepMap tensor data channel (AddDeepMapNode, GetWeights, WeightsChunk 1 MiB)", samples, bytes);
         }
 
         double tcp;
@@ -40,10 +40,10 @@ internal static class ExchangeBench
         }
 
         var name = $"exchange_{mb}mb";
-        Console.WriteLine(Inv($"RESULT {name}_deepmap {bytes / akka / 1e6:F1} MB/s"));
+        Console.WriteLine(Inv($"RESULT {name}_deepmap {bytes / deepmap / 1e6:F1} MB/s"));
         Console.WriteLine(Inv($"RESULT {name}_tcp {bytes / tcp / 1e6:F1} MB/s"));
         // MB/s ÷ MB/s for the same bytes: the TCP round's seconds over DeepMap's.
-        Console.WriteLine(Inv($"RATIO {name} {tcp / akka:F3}"));
+        Console.WriteLine(Inv($"RATIO {name} {tcp / deepmap:F3}"));
         return 0;
     }
 

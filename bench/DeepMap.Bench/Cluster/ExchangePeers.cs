@@ -7,6 +7,7 @@ using Akka.Hosting;
 using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,14 +16,13 @@ namespace DeepMap.Bench.Cluster;
 
 /// <summary>
 /// The far ends of the exchange benchmark, each run as a second process of this program: an Akka node set up as the
-/// cluster's nodes are (<see cref="DeepMapNode.AddDeepMapNode"/>) whose actor answers like a parameter-server shard,
-/// and a plain TCP server.
+/// cluster's nodes are (<see cref="DeepMapNode.AddDeepMapNode"/>, with its tensor data channel) whose actor answers
+/// like a parameter-server shard, and a plain TCP server.
 /// </summary>
 internal static class ExchangePeers
 {
     public const string AkkaServerMode = "exchange-akka-server";
     public const string TcpServerMode = "exchange-tcp-server";
-    public const string ServerActor = "ps-bench";
 
     /// <summary>The array size travels in the job id, so that one server serves every size the client asks for.</summary>
     public static string JobId(int floats) => $"bench-{floats}";
@@ -45,12 +45,12 @@ internal static class ExchangePeers
         return host;
     }
 
-    /// <summary>`exchange-akka-server --port P`: the seed node; prints READY, serves until its input closes.</summary>
+    /// <summary>`exchange-akka-server --port P --data-port D`: the seed node; prints READY, serves until its input closes.</summary>
     public static async Task<int> RunAkkaServer(string[] args)
     {
-        var port = PortArgument(args);
-        using var host = await StartNode(new NodeSettings([$"127.0.0.1:{port}"], "127.0.0.1", port, "cpu", 1),
-            (system, _) => system.ActorOf(Props.Create(() => new ShardLike()), ServerActor));
+        var (port, dataPort) = args is [_, "--port", var p, "--data-port", var d] ? (Port(p, args), Port(d, args)) : throw new UsageException($"{args[0]} takes --port P --data-port D");
+        using var host = await StartNode(new NodeSettings([$"127.0.0.1:{port}"], "127.0.0.1", port, "cpu", 1) { DataPort = dataPort },
+            (system, _) => TensorChannel.Of(system).Deliver(TensorRecipient.ParameterServers, system.ActorOf(Props.Create(() => new ShardLike()), "ps-bench")));
         Console.WriteLine("READY");
         await Console.In.ReadToEndAsync();
         await host.StopAsync();
@@ -96,8 +96,10 @@ internal static class ExchangePeers
     }
 
     private static int PortArgument(string[] args) =>
-        args is [_, "--port", var p] && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? port : throw new UsageException($"{args[0]} takes --port P");
+        args is [_, "--port", var p] ? Port(p, args) : throw new UsageException($"{args[0]} takes --port P");
+
+    private static int Port(string text, string[] args) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : throw new UsageException($"{args[0]}: '{text}' is not a port");
 
     /// <summary>This program again, as a child process in the given mode; its READY line is awaited.</summary>
     public static Process StartChild(params string[] args)
@@ -144,19 +146,23 @@ internal static class ExchangePeers
     }
 
     /// <summary>
-    /// Answers as a parameter-server shard does: GetWeights with the weights copied out (as the shard's
-    /// <c>_weights.ToArray()</c>) and sent back as 1 MiB WeightsChunk pieces; a gradient's GradientSlice pieces
-    /// assembled as the shard assembles them, each complete gradient acknowledged with ShardStepped.
+    /// Answers as a parameter-server shard does: GetWeights with each 1 MiB piece copied out of the weights and sent
+    /// as a WeightsChunk on the tensor data channel to the asker's endpoint; a gradient's GradientSlice pieces (from the
+    /// channel) assembled as the shard assembles them, each complete gradient acknowledged with ShardStepped to the
+    /// last asker, as the shard tells its trainer.
     /// </summary>
     private sealed class ShardLike : ReceiveActor
     {
         private readonly Dictionary<int, float[]> _weights = [];
         private readonly Dictionary<(long Step, int Partition), ChunkAssembler> _pending = [];
+        private readonly TensorChannel _channel = TensorChannel.Of(Context.System);
+        private string? _asker;
 
         public ShardLike()
         {
             Receive<ShardCommands.GetWeights>(m =>
             {
+                _asker = m.ReplyTo;
                 var n = Floats(m.JobId);
                 if (!_weights.TryGetValue(n, out var held))
                 {
@@ -164,9 +170,8 @@ internal static class ExchangePeers
                     for (var i = 0; i < n; i++) held[i] = i * 1e-6f;
                     _weights[n] = held;
                 }
-                var values = held.AsSpan().ToArray();
-                for (var c = 0; c < Chunking.Count(values.Length); c++)
-                    Sender.Tell(new ShardReplies.WeightsChunk(m.JobId, m.Shard, m.Version, c, Chunking.Slice(values, c)));
+                for (var c = 0; c < Chunking.Count(held.Length); c++)
+                    _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(m.JobId, m.Shard, m.Version, c, Chunking.Slice(held, c)), m.Encoding);
             });
             Receive<ShardCommands.GradientSlice>(m =>
             {
@@ -175,7 +180,8 @@ internal static class ExchangePeers
                 assembler.Add(m.Chunk, m.Values);
                 if (!assembler.IsComplete) return;
                 _pending.Remove(key);
-                Sender.Tell(new ShardReplies.ShardStepped(m.JobId, m.Shard, m.GlobalStep, 0, m.Partition));
+                assembler.Recycle(); // as the shard does once the gradient is summed
+                if (_asker is not null) _channel.Send(_asker, TensorRecipient.WeightCache, new ShardReplies.ShardStepped(m.JobId, m.Shard, m.GlobalStep, 0, m.Partition));
             });
         }
     }

@@ -5,6 +5,7 @@ using Akka.Actor;
 using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -12,38 +13,40 @@ using AkkaCluster = Akka.Cluster.Cluster;
 namespace DeepMap.Bench.Cluster;
 
 /// <summary>
-/// This process's end of the Akka exchange: a node joined to the server's (so the connection carries the cluster's
-/// heartbeats, as between real nodes) whose actor pulls weights as a worker's weight cache does — GetWeights, then
-/// WeightsChunk pieces put together with <see cref="WeightsAssembly"/> — and, for a step's traffic, sends gradients
-/// as a partition does (GradientSlice pieces of 1 MiB) and waits for each to be acknowledged.
+/// This process's end of the exchange as the nodes do it: a node joined to the server's cluster (Akka's connection
+/// carries the heartbeats, as between real nodes) whose actor pulls weights on the tensor data channel as a worker's
+/// weight cache does — GetWeights, then WeightsChunk pieces put together with <see cref="WeightsAssembly"/> — and,
+/// for a step's traffic, sends gradients as a partition does (GradientSlice pieces of 1 MiB) and waits for each to be
+/// acknowledged.
 /// </summary>
-internal sealed class AkkaExchange : IAsyncDisposable
+internal sealed class ChannelExchange : IAsyncDisposable
 {
     private readonly Process _server;
     private readonly IHost _host;
     private readonly IActorRef _client;
     private long _round;
 
-    private AkkaExchange(Process server, IHost host, IActorRef client)
+    private ChannelExchange(Process server, IHost host, IActorRef client)
     {
         _server = server;
         _host = host;
         _client = client;
     }
 
-    public static async Task<AkkaExchange> Start()
+    public static async Task<ChannelExchange> Start()
     {
         var serverPort = FreePort();
-        var server = ExchangePeers.StartChild(ExchangePeers.AkkaServerMode, "--port", serverPort.ToString());
+        var serverDataPort = FreePort();
+        var server = ExchangePeers.StartChild(ExchangePeers.AkkaServerMode, "--port", serverPort.ToString(), "--data-port", serverDataPort.ToString());
         var host = await ExchangePeers.StartNode(new NodeSettings([$"127.0.0.1:{serverPort}"], "127.0.0.1", 0, "cpu", 1));
         var system = host.Services.GetRequiredService<ActorSystem>();
         var up = new TaskCompletionSource();
         AkkaCluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var remote = await system.ActorSelection($"akka.tcp://{RegionNames.SystemName}@127.0.0.1:{serverPort}/user/{ExchangePeers.ServerActor}")
-            .ResolveOne(TimeSpan.FromSeconds(10));
-        var client = system.ActorOf(Props.Create(() => new Client(remote)), "exchange-client");
-        return new AkkaExchange(server, host, client);
+        var channel = TensorChannel.Of(system);
+        var client = system.ActorOf(Props.Create(() => new Client(channel, $"127.0.0.1:{serverDataPort}")), "exchange-client");
+        channel.Deliver(TensorRecipient.WeightCache, client);
+        return new ChannelExchange(server, host, client);
     }
 
     /// <summary>Seconds for one pull of <paramref name="floats"/> weights, then <paramref name="gradients"/> gradients of the same size sent back and acknowledged.</summary>
@@ -72,30 +75,35 @@ internal sealed class AkkaExchange : IAsyncDisposable
 
     private sealed class Client : ReceiveActor
     {
-        private readonly IActorRef _server;
+        private readonly TensorChannel _channel;
+        private readonly string _server;
         private readonly Dictionary<int, float[]> _gradients = [];
         private Round? _round;
         private WeightsAssembly? _assembly;
+        private WeightsAssembly? _latest;
         private int _acknowledged;
 
         public sealed record Round(int Floats, long Version, int Gradients, TaskCompletionSource Done);
 
-        public Client(IActorRef server)
+        public Client(TensorChannel channel, string server)
         {
+            _channel = channel;
             _server = server;
             Receive<Round>(r =>
             {
                 _round = r;
                 _acknowledged = 0;
                 _assembly = new WeightsAssembly([0, r.Floats], r.Version);
-                _server.Tell(new ShardCommands.GetWeights(ExchangePeers.JobId(r.Floats), 0, r.Version));
+                _channel.Send(_server, TensorRecipient.ParameterServers, new ShardCommands.GetWeights(ExchangePeers.JobId(r.Floats), 0, r.Version, _channel.Endpoint, WireEncoding.Float32));
             });
             Receive<ShardReplies.WeightsChunk>(m =>
             {
                 if (_round is not { } r || m.Version != r.Version) return;
                 _assembly!.Add(m);
                 if (!_assembly.IsComplete) return;
-                _ = _assembly.Values(); // the weight cache's copy into one vector
+                // Held as the weight cache holds the latest version, the previous one let go.
+                _latest?.Release();
+                _latest = _assembly.Retain();
                 if (r.Gradients == 0)
                 {
                     r.Done.TrySetResult();
@@ -105,7 +113,7 @@ internal sealed class AkkaExchange : IAsyncDisposable
                 var job = ExchangePeers.JobId(r.Floats);
                 for (var k = 0; k < r.Gradients; k++)
                     for (var c = 0; c < Chunking.Count(gradient.Length); c++)
-                        _server.Tell(new ShardCommands.GradientSlice(job, 0, r.Version, k, 64, 0, c, Chunking.Slice(gradient, c)));
+                        _channel.Send(_server, TensorRecipient.ParameterServers, new ShardCommands.GradientSlice(job, 0, r.Version, k, 64, 0, c, Chunking.Slice(gradient, c)));
             });
             Receive<ShardReplies.ShardStepped>(m =>
             {
@@ -131,7 +139,7 @@ internal sealed class TcpExchange : IDisposable
 
     public static TcpExchange Start()
     {
-        var port = AkkaExchange.FreePort();
+        var port = ChannelExchange.FreePort();
         var server = ExchangePeers.StartChild(ExchangePeers.TcpServerMode, "--port", port.ToString());
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Connect(new IPEndPoint(IPAddress.Loopback, port));

@@ -94,7 +94,7 @@ internal static class ScalingBench
 
         // The parts of a step, each measured alone, after the clusters are gone.
         var splits = new List<string>();
-        await using (var exchange = await AkkaExchange.Start())
+        await using (var exchange = await ChannelExchange.Start())
         {
             foreach (var w in windows)
             {
@@ -244,8 +244,8 @@ internal static class ScalingBench
 
         public static async Task<NodeCluster> Start(int workers)
         {
-            var remoting = AkkaExchange.FreePort();
-            var cluster = new NodeCluster($"http://127.0.0.1:{AkkaExchange.FreePort()}", Directory.CreateTempSubdirectory("deepmap-bench-").FullName);
+            var remoting = ChannelExchange.FreePort();
+            var cluster = new NodeCluster($"http://127.0.0.1:{ChannelExchange.FreePort()}", Directory.CreateTempSubdirectory("deepmap-bench-").FullName);
             cluster.StartNode("DeepMap.Coordinator", new()
             {
                 ["DEEPMAP_PORT"] = remoting.ToString(), ["DEEPMAP_API"] = cluster.Http.BaseAddress!.ToString().TrimEnd('/'),

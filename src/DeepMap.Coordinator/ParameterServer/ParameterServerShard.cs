@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Transport;
 using DeepMap.Tensors;
 using DeepMap.Tensors.Backends;
 using DeepMap.Tensors.Layers;
@@ -22,6 +23,7 @@ public sealed class ParameterServerShard : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IBackend _backend;
+    private readonly TensorChannel _channel = TensorChannel.Of(Context.System);
     private ChunkAssembler[]? _initial;
     private Tensor? _weights;
 
@@ -73,13 +75,14 @@ public sealed class ParameterServerShard : ReceiveActor
             _initial = null;
             return;
         }
-        _weights = Tensor.FromArray(_backend, _initial[0].Values, m.Length).Keep();
+        _weights = Tensor.Empty(_backend, m.Length).Keep();
+        Upload(_initial[0], _weights.Storage);
         _sum = Tensor.Empty(_backend, m.Length).Keep();
         _part = Tensor.Empty(_backend, m.Length).Keep();
         _weights.RequiresGrad = true;
         _parameters = [new Parameter($"shard.{m.Shard}", _weights)];
         var slots = optimizer.State(_parameters).ToArray();
-        for (var j = 1; j < m.Slots; j++) _backend.Upload(_initial[j].Values, slots[j - 1].Value.Storage);
+        for (var j = 1; j < m.Slots; j++) Upload(_initial[j], slots[j - 1].Value.Storage);
         optimizer.Steps = m.OptimizerSteps;
         // One partition's batch is 1/P of a synchronous step's: with the rate cut so, P contributions move the weights
         // about as far as one synchronous step, for Adam as for SGD.
@@ -89,9 +92,10 @@ public sealed class ParameterServerShard : ReceiveActor
         _stepping = m.Stepping;
         _appliedThrough = Enumerable.Repeat(-1L, m.Partitions).ToArray();
         _trainer = Context.ActorSelection(m.TrainerPath);
+        foreach (var slot in _initial) slot.Recycle();
         _initial = null;
         _version = m.Version;
-        _trainer.Tell(new ShardReplies.ShardReady(m.JobId, m.Shard));
+        _trainer.Tell(new ShardReplies.ShardReady(m.JobId, m.Shard, _channel.Endpoint));
     }
 
     private void Accumulate(ShardCommands.GradientSlice m)
@@ -166,7 +170,8 @@ public sealed class ParameterServerShard : ReceiveActor
         foreach (var c in included)
         {
             if (c.Gradient is null) continue;
-            _backend.Upload(c.Gradient.Values, _part!.Storage);
+            Upload(c.Gradient, _part!.Storage);
+            c.Gradient.Recycle();
             GradientSum.Accumulate(_backend, _part.Storage, _sum.Storage, _sum.Size, c.Samples, total);
             lossSum += c.Samples * c.Loss;
         }
@@ -182,16 +187,25 @@ public sealed class ParameterServerShard : ReceiveActor
         _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, samples));
     }
 
+    private void Upload(ChunkAssembler array, Storage destination)
+    {
+        foreach (var (offset, values) in array.Pieces()) _backend.Upload(values, destination, offset);
+    }
+
     private void SendWeights(ShardCommands.GetWeights m)
     {
         if (_weights is null || (m.Version != _version && m.Version != ShardCommands.GetWeights.Latest))
         {
-            Sender.Tell(new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
+            _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
             return;
         }
-        var values = _weights.ToArray();
-        for (var c = 0; c < Chunking.Count(values.Length); c++)
-            Sender.Tell(new ShardReplies.WeightsChunk(m.JobId, m.Shard, _version, c, Chunking.Slice(values, c)));
+        for (var c = 0; c < Chunking.Count(_weights.Size); c++)
+        {
+            var (offset, count) = Chunking.Range(_weights.Size, c);
+            var chunk = GC.AllocateUninitializedArray<float>(count);
+            _backend.Download(_weights.Storage, chunk, offset);
+            _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(m.JobId, m.Shard, _version, c, chunk), m.Encoding);
+        }
     }
 
     private void SendState(ShardCommands.GetState m)

@@ -8,6 +8,7 @@ using DeepMap.Protocol.Jobs;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
+using DeepMap.Protocol.Transport;
 using DeepMap.Tensors.Backends;
 using DeepMap.Tensors.IO;
 using DeepMap.Tensors.Models;
@@ -118,7 +119,8 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         _offsets = WeightsAssembly.ShardOffsets(state[0].Length, Spec.PsShards);
         var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
         _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
-            _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self, LatestWeights: IsAsynchronous);
+            _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self, new string[Spec.PsShards],
+            Spec.Compression == Compression.Fp16 ? WireEncoding.Float16 : WireEncoding.Float32, LatestWeights: IsAsynchronous);
         var stepping = IsAsynchronous ? ShardStepping.EachContribution : Spec.Backup > 0 ? ShardStepping.NamedByTrainer : ShardStepping.AllPartitions;
         var optimizer = JsonSerializer.Serialize(Spec.Optimizer, ModelSpec.JsonOptions);
         for (var s = 0; s < Spec.PsShards; s++)
@@ -196,6 +198,8 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     {
         Receive<ShardReplies.ShardReady>(m =>
         {
+            if ((uint)m.Shard >= (uint)Spec.PsShards) return;
+            _setup.ShardEndpoints[m.Shard] = m.DataEndpoint;
             _ready.Add(m.Shard);
             if (_ready.Count < Spec.PsShards) return;
             if (IsAsynchronous)

@@ -5,13 +5,14 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.Transport;
 
 namespace DeepMap.Protocol.Cluster;
 
 /// <summary>
 /// The Akka setup every DeepMap node shares: remoting with the same frame size everywhere, clustering with the
 /// split-brain resolver on, sharding on the ddata state store, and the protocol serializer bound to every message;
-/// optionally TLS on remoting.
+/// optionally TLS on remoting; and the node's tensor data channel beside it.
 /// </summary>
 public static class DeepMapNode
 {
@@ -46,6 +47,7 @@ public static class DeepMapNode
                 SplitBrainResolver = SplitBrainResolverOption.Default,
             })
             .WithCustomSerializer("deepmap", [typeof(IDeepMapMessage)], system => new ProtocolSerializer(system))
+            .WithActors((system, _) => TensorChannel.Start(system, settings))
             .AddHocon(
                 """
                 akka.cluster.sharding.state-store-mode = ddata

@@ -8,7 +8,7 @@ namespace DeepMap.Protocol.Cluster;
 
 /// <summary>
 /// How a node joins the cluster and computes, bound once at start from configuration (DEEPMAP_SEEDS, DEEPMAP_HOST,
-/// DEEPMAP_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, DEEPMAP_DOWN_AFTER and the TLS settings) and
+/// DEEPMAP_PORT, DEEPMAP_DATA_PORT, DEEPMAP_BIND_HOST, DEEPMAP_DEVICE, DEEPMAP_THREADS, DEEPMAP_DOWN_AFTER and the TLS settings) and
 /// validated with a one-line error.
 /// </summary>
 public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int Port, string Device, int Threads)
@@ -28,6 +28,12 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
     /// every node.
     /// </summary>
     public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The TCP port of the node's tensor data channel (DEEPMAP_DATA_PORT; 0, the default, any free port): gradients and
+    /// weights travel there, beside remoting, on the same host and with the same TLS.
+    /// </summary>
+    public int DataPort { get; init; }
 
     public static NodeSettings From(IConfiguration configuration, int defaultPort)
     {
@@ -50,6 +56,7 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
         return new NodeSettings(seeds, host, port, device, threads)
         {
             DownAfter = TimeSpan.FromSeconds(downSeconds),
+            DataPort = ParseInt(configuration["DATA_PORT"], 0, "DEEPMAP_DATA_PORT", 0, 65535),
             Tls = TlsSettings.From(configuration), BindHost = configuration["BIND_HOST"] is { Length: > 0 } bind ? bind : null,
         };
     }

@@ -8,7 +8,7 @@ namespace DeepMap.Protocol.Jobs;
 /// A training job as submitted: data, model, loss, optimizer and how the cluster runs it. With Backup = k > 0 a
 /// synchronous step closes once all but k partitions have sent their gradients: the slowest k are left out of it.
 /// The asynchronous modes apply each partition's gradient as it arrives; Bounded keeps every partition within
-/// Staleness steps of the slowest.
+/// Staleness steps of the slowest. Compression: how gradients and weights travel between nodes.
 /// </summary>
 public sealed record JobSpec(
     string Name,
@@ -25,7 +25,17 @@ public sealed record JobSpec(
     int CheckpointEvery,
     int Backup = 0,
     Consistency Consistency = Consistency.Sync,
-    int Staleness = 0);
+    int Staleness = 0,
+    Compression Compression = Compression.None);
+
+public enum Compression
+{
+    /// <summary>float32 as computed: sync jobs give the same weights as one process.</summary>
+    None,
+
+    /// <summary>Rounded to IEEE half precision on the wire (half the bytes); the shards keep float32 weights and optimizer state.</summary>
+    Fp16,
+}
 
 public enum Consistency
 {

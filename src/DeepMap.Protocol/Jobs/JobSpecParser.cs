@@ -32,6 +32,8 @@ public static class JobSpecParser
 
     private static readonly Dictionary<string, Consistency> Consistencies = new() { ["sync"] = Consistency.Sync, ["async"] = Consistency.Async, ["bounded"] = Consistency.Bounded };
 
+    private static readonly Dictionary<string, Compression> Compressions = new() { ["none"] = Compression.None, ["fp16"] = Compression.Fp16 };
+
     private static readonly Dictionary<string, Scaling> Scalings = new() { ["none"] = Scaling.None, ["standard"] = Scaling.Standard, ["unit"] = Scaling.Unit };
 
     private static readonly Dictionary<string, Padding> Paddings = new() { ["same"] = Padding.Same, ["valid"] = Padding.Valid };
@@ -49,7 +51,7 @@ public static class JobSpecParser
         }
         if (stream.Documents.Count != 1) throw new JobSpecException("", $"expected one document; got {stream.Documents.Count}");
         var root = new SpecNode(stream.Documents[0].RootNode, "");
-        root.Mapping("name", "seed", "data", "model", "loss", "optimizer", "metrics", "epochs", "batch_size", "partitions", "ps_shards", "checkpoint_every", "backup", "consistency", "staleness");
+        root.Mapping("name", "seed", "data", "model", "loss", "optimizer", "metrics", "epochs", "batch_size", "partitions", "ps_shards", "checkpoint_every", "backup", "consistency", "staleness", "compression");
 
         var name = root["name"].Text();
         if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
@@ -71,7 +73,8 @@ public static class JobSpecParser
             root["checkpoint_every"].Int(100, min: 1),
             root["backup"].Int(0, min: 0, max: 4095),
             root["consistency"].Choice(Consistencies, Consistency.Sync),
-            root["staleness"].Int(0, min: 0, max: 1_000_000));
+            root["staleness"].Int(0, min: 0, max: 1_000_000),
+            root["compression"].Choice(Compressions, Compression.None));
     }
 
     private static DataSpec ParseData(SpecNode data)

@@ -1,24 +1,53 @@
 namespace DeepMap.Protocol.Messaging;
 
-/// <summary>Collects the chunks of one array in any order, once each; complete when every chunk has arrived.</summary>
+/// <summary>
+/// Collects the chunks of one array in any order, once each; complete when every chunk has arrived. It keeps the
+/// chunks' arrays as they came off the wire (a received message's arrays are no one else's) and copies them only
+/// once, to where they are used.
+/// </summary>
 public sealed class ChunkAssembler(int length)
 {
-    private readonly bool[] _seen = new bool[Chunking.Count(length)];
+    private readonly float[]?[] _chunks = new float[Chunking.Count(length)][];
     private int _received;
 
-    public float[] Values { get; } = new float[length];
+    public int Length => length;
 
-    public bool IsComplete => _received == _seen.Length;
+    public bool IsComplete => _received == _chunks.Length;
 
-    /// <summary>Places a chunk; a duplicate (a retried request) is ignored. A chunk that does not fit throws.</summary>
-    public void Add(int chunk, ReadOnlySpan<float> values)
+    /// <summary>Takes a chunk (the array itself: it must not change afterwards); a duplicate (a retried request) is ignored. A chunk that does not fit throws.</summary>
+    public void Add(int chunk, float[] values)
     {
-        if ((uint)chunk >= (uint)_seen.Length) throw new InvalidDataException($"chunk {chunk} of an array of {_seen.Length} chunks");
-        var (offset, count) = Chunking.Range(Values.Length, chunk);
+        if ((uint)chunk >= (uint)_chunks.Length) throw new InvalidDataException($"chunk {chunk} of an array of {_chunks.Length} chunks");
+        var count = Chunking.Range(length, chunk).Length;
         if (values.Length != count) throw new InvalidDataException($"chunk {chunk} has {values.Length} values, expected {count}");
-        if (_seen[chunk]) return;
-        values.CopyTo(Values.AsSpan(offset));
-        _seen[chunk] = true;
+        if (_chunks[chunk] is not null) return;
+        _chunks[chunk] = values;
         _received++;
+    }
+
+    /// <summary>The chunks that have arrived, each with where it starts in the array.</summary>
+    public IEnumerable<(int Offset, float[] Values)> Pieces()
+    {
+        for (var c = 0; c < _chunks.Length; c++)
+            if (_chunks[c] is { } values) yield return (Chunking.Range(length, c).Offset, values);
+    }
+
+    /// <summary>Hands the chunks' arrays back to <see cref="ChunkPool"/>: the assembler and its pieces are not to be used after.</summary>
+    public void Recycle()
+    {
+        for (var c = 0; c < _chunks.Length; c++)
+        {
+            if (_chunks[c] is { } values) ChunkPool.Return(values);
+            _chunks[c] = null;
+        }
+        _received = 0;
+    }
+
+    /// <summary>The array, with zeros where chunks are still missing.</summary>
+    public float[] ToArray()
+    {
+        var all = new float[length];
+        foreach (var (offset, values) in Pieces()) values.CopyTo(all, offset);
+        return all;
     }
 }

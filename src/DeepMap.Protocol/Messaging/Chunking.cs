@@ -22,6 +22,8 @@ public static class Chunking
     public static float[] Slice(ReadOnlySpan<float> values, int chunk)
     {
         var (offset, count) = Range(values.Length, chunk);
-        return values.Slice(offset, count).ToArray();
+        var slice = ChunkPool.Rent(count);
+        values.Slice(offset, count).CopyTo(slice);
+        return slice;
     }
 }

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using SerializationException = System.Runtime.Serialization.SerializationException;
@@ -9,43 +7,23 @@ using SerializationException = System.Runtime.Serialization.SerializationExcepti
 namespace DeepMap.Protocol.Messaging;
 
 /// <summary>
-/// The wire format of every <see cref="IDeepMapMessage"/>. The manifest names the message type from a closed list
-/// (the message records of this assembly), so an unknown or hostile type name is refused, never instantiated.
-/// Fields travel as JSON; float arrays of an <see cref="ITensorMessage"/> travel raw (little-endian) after it:
+/// The Akka remoting format of every <see cref="IDeepMapMessage"/>: the manifest and fields of
+/// <see cref="ProtocolCodec"/>, then the float arrays of an <see cref="ITensorMessage"/> raw (little-endian):
 /// [int32 JSON length][JSON][int32 array count]([int32 length][floats])*.
 /// </summary>
 public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int Id = 7300;
 
-    private static readonly Dictionary<string, Type> TypesByManifest = typeof(IDeepMapMessage).Assembly.GetTypes()
-        .Where(t => typeof(IDeepMapMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
-        .ToDictionary(ManifestOf);
-
-    private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        // A diverged job's NaN or infinite loss must still be reportable.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        // A peer that leaves out a field gets a SerializationException, not a message with a null inside.
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false), new FloatArraysStayOutOfJson() },
-    };
-
     public override int Identifier => Id;
 
-    public static IReadOnlyCollection<Type> MessageTypes => ManifestsByType.Keys;
+    public static IReadOnlyCollection<Type> MessageTypes => ProtocolCodec.MessageTypes;
 
-    private static string ManifestOf(Type type) => type.DeclaringType is null ? type.Name : $"{type.DeclaringType.Name}.{type.Name}";
-
-    public override string Manifest(object o) =>
-        ManifestsByType.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new SerializationException($"{o.GetType()} is not a DeepMap protocol message");
+    public override string Manifest(object o) => ProtocolCodec.Manifest(o);
 
     public override byte[] ToBinary(object obj)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+        var json = ProtocolCodec.Fields(obj);
         var tensors = (obj as ITensorMessage)?.Tensors ?? [];
         var size = 4 + json.Length + 4 + tensors.Sum(t => 4 + 4 * t.Length);
         var bytes = new byte[size];
@@ -59,7 +37,7 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         {
             BinaryPrimitives.WriteInt32LittleEndian(span[at..], t.Length);
             at += 4;
-            WriteFloats(t, span.Slice(at, 4 * t.Length));
+            FloatBytes.Write(t, span.Slice(at, 4 * t.Length));
             at += 4 * t.Length;
         }
         return bytes;
@@ -67,26 +45,17 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (!TypesByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"unknown DeepMap message type '{manifest}'");
         try
         {
             var span = bytes.AsSpan();
             var jsonLength = BinaryPrimitives.ReadInt32LittleEndian(span);
-            var message = JsonSerializer.Deserialize(span.Slice(4, jsonLength), type, Json)
-                ?? throw new SerializationException($"{manifest}: empty message");
+            var message = ProtocolCodec.FromFields(manifest, span.Slice(4, jsonLength));
             var at = 4 + jsonLength;
             var count = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
             at += 4;
-            if (message is not ITensorMessage tensorMessage)
-            {
-                if (count != 0) throw new SerializationException($"{manifest}: carries no arrays, got {count}");
-                if (at != bytes.Length) throw new SerializationException($"{manifest}: {bytes.Length - at} bytes after the message");
-                return message;
-            }
             // Checked before allocating anything: a forged count must not make the node allocate gigabytes.
-            if (count != tensorMessage.Tensors.Count)
-                throw new SerializationException($"{manifest}: carries {tensorMessage.Tensors.Count} arrays, got {count}");
+            if (count != ProtocolCodec.ArrayCount(message))
+                throw new SerializationException($"{manifest}: carries {ProtocolCodec.ArrayCount(message)} arrays, got {count}");
             var tensors = new float[count][];
             for (var i = 0; i < count; i++)
             {
@@ -94,51 +63,40 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
                 at += 4;
                 if (length < 0 || length > (bytes.Length - at) / 4)
                     throw new SerializationException($"{manifest}: array {i} claims {length} values; {bytes.Length - at} bytes remain");
-                tensors[i] = ReadFloats(span.Slice(at, checked(4 * length)));
+                tensors[i] = new float[length];
+                FloatBytes.Read(span.Slice(at, checked(4 * length)), tensors[i]);
                 at += 4 * length;
             }
-            if (at != bytes.Length) throw new SerializationException($"{manifest}: {bytes.Length - at} bytes after the last array");
-            return tensorMessage.WithTensors(tensors);
+            if (at != bytes.Length) throw new SerializationException($"{manifest}: {bytes.Length - at} bytes after the message");
+            return message is ITensorMessage tensorMessage ? tensorMessage.WithTensors(tensors) : message;
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or OverflowException or IndexOutOfRangeException or InvalidCastException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or OverflowException or IndexOutOfRangeException)
         {
             throw new SerializationException($"{manifest}: malformed message ({bytes.Length} bytes): {e.Message}", e);
         }
     }
+}
 
-    private static void WriteFloats(float[] values, Span<byte> destination)
+/// <summary>Float arrays as little-endian bytes, a plain copy on little-endian machines.</summary>
+public static class FloatBytes
+{
+    public static void Write(ReadOnlySpan<float> values, Span<byte> destination)
     {
         if (BitConverter.IsLittleEndian)
         {
-            MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(destination);
+            MemoryMarshal.AsBytes(values).CopyTo(destination);
             return;
         }
         for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(destination[(4 * i)..], values[i]);
     }
 
-    private static float[] ReadFloats(ReadOnlySpan<byte> source)
+    public static void Read(ReadOnlySpan<byte> source, Span<float> values)
     {
-        var values = new float[source.Length / 4];
         if (BitConverter.IsLittleEndian)
         {
-            source.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
-            return values;
+            source.CopyTo(MemoryMarshal.AsBytes(values));
+            return;
         }
         for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
-        return values;
-    }
-
-    /// <summary>Float arrays are written after the JSON, not in it; in the JSON they are null placeholders.</summary>
-    private sealed class FloatArraysStayOutOfJson : JsonConverter<float[]>
-    {
-        public override bool HandleNull => true;
-
-        public override float[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType != JsonTokenType.Null) throw new JsonException("float arrays travel outside the JSON");
-            return [];
-        }
-
-        public override void Write(Utf8JsonWriter writer, float[] value, JsonSerializerOptions options) => writer.WriteNullValue();
     }
 }

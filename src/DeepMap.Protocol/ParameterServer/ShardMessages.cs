@@ -1,4 +1,5 @@
 using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.Transport;
 
 namespace DeepMap.Protocol.ParameterServer;
 
@@ -42,9 +43,10 @@ public static class ShardCommands
 
     /// <summary>
     /// The shard's weights at Version (or, with <see cref="Latest"/>, whatever version it holds), answered with every
-    /// chunk of <see cref="ShardReplies.WeightsChunk"/>.
+    /// chunk of <see cref="ShardReplies.WeightsChunk"/> on the tensor data channel at ReplyTo (the asking node's
+    /// channel endpoint), written in Encoding; or with <see cref="ShardReplies.WeightsUnavailable"/> to the sender.
     /// </summary>
-    public sealed record GetWeights(string JobId, int Shard, long Version) : IShardMessage
+    public sealed record GetWeights(string JobId, int Shard, long Version, string ReplyTo, WireEncoding Encoding) : IShardMessage
     {
         public const long Latest = -1;
     }
@@ -66,7 +68,8 @@ public static class ShardCommands
 
 public static class ShardReplies
 {
-    public sealed record ShardReady(string JobId, int Shard) : IDeepMapMessage;
+    /// <summary>The shard is initialized; gradients for it go to the tensor data channel at DataEndpoint.</summary>
+    public sealed record ShardReady(string JobId, int Shard, string DataEndpoint) : IDeepMapMessage;
 
     /// <summary>The shard applied a step: its weights are now version GlobalStep + 1.</summary>
     public sealed record ShardStepped(string JobId, int Shard, long GlobalStep, double LossSum, int Samples) : IDeepMapMessage;

@@ -1,17 +1,22 @@
 using DeepMap.Protocol.Messaging;
+using DeepMap.Tensors.Layers;
+using DeepMap.Tensors.Training;
 
 namespace DeepMap.Protocol.ParameterServer;
 
 /// <summary>
 /// One version of the full parameter vector, put together from every shard's chunks — or, for
 /// <see cref="ShardCommands.GetWeights.Latest"/>, each shard's slice at the first version it answered with (the
-/// asynchronous modes, where shards apply contributions independently).
+/// asynchronous modes, where shards apply contributions independently). Complete, it is read-only and may be shared:
+/// each holder <see cref="Retain"/>s it and <see cref="Release"/>s it when done, and the last release hands its
+/// arrays back to <see cref="ChunkPool"/>. A holder that never releases only keeps them from being reused.
 /// </summary>
 public sealed class WeightsAssembly
 {
     private readonly int[] _offsets;
     private readonly ChunkAssembler[] _shards;
     private readonly long[] _shardVersions;
+    private int _holders;
 
     public WeightsAssembly(int[] shardOffsets, long version)
     {
@@ -33,11 +38,41 @@ public sealed class WeightsAssembly
         _shards[chunk.Shard].Add(chunk.Chunk, chunk.Values);
     }
 
+    /// <summary>The full vector as one new array.</summary>
     public float[] Values()
     {
         var all = new float[_offsets[^1]];
-        for (var s = 0; s < _shards.Length; s++) _shards[s].Values.CopyTo(all, _offsets[s]);
+        CopyTo(all);
         return all;
+    }
+
+    public void CopyTo(Span<float> destination)
+    {
+        for (var s = 0; s < _shards.Length; s++)
+            foreach (var (offset, values) in _shards[s].Pieces())
+                values.CopyTo(destination[(_offsets[s] + offset)..]);
+    }
+
+    /// <summary>Writes the vector into a model's parameters, straight from the chunks as they arrived.</summary>
+    public void WriteTo(IReadOnlyList<Parameter> parameters)
+    {
+        if (ParameterVector.Length(parameters) != _offsets[^1])
+            throw new ArgumentException($"weights of {_offsets[^1]} values for a model of {ParameterVector.Length(parameters)} parameters");
+        for (var s = 0; s < _shards.Length; s++)
+            foreach (var (offset, values) in _shards[s].Pieces())
+                ParameterVector.WriteValues(parameters, _offsets[s] + offset, values);
+    }
+
+    public WeightsAssembly Retain()
+    {
+        Interlocked.Increment(ref _holders);
+        return this;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _holders) != 0) return;
+        foreach (var shard in _shards) shard.Recycle();
     }
 
     /// <summary>Cuts the flat vector into contiguous, nearly equal shard slices.</summary>

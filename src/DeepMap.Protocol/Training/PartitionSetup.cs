@@ -1,3 +1,4 @@
+using DeepMap.Protocol.Transport;
 using DeepMap.Tensors.Training;
 
 namespace DeepMap.Protocol.Training;
@@ -7,6 +8,8 @@ namespace DeepMap.Protocol.Training;
 /// moves to another node rebuilds itself from the request alone. <see cref="ShardOffsets"/> cut the flat parameter
 /// vector among the parameter-server shards (length shards + 1). LatestWeights: a partition computes at whatever
 /// weights the shards hold when it asks (the asynchronous modes), not at the version its step names.
+/// <see cref="ShardEndpoints"/>: where each shard takes its gradients (its node's tensor data channel);
+/// <see cref="Compression"/>: how gradients and weights are written on that channel.
 /// </summary>
 public sealed record PartitionSetup(
     string JobId,
@@ -20,6 +23,8 @@ public sealed record PartitionSetup(
     int[] TargetShape,
     int[] ShardOffsets,
     string TrainerPath,
+    string[] ShardEndpoints,
+    WireEncoding Compression,
     bool LatestWeights = false)
 {
     public int Shards => ShardOffsets.Length - 1;

@@ -32,6 +32,22 @@ public static class ParameterVector
         }
     }
 
+    /// <summary>Writes a piece of the vector that starts at <paramref name="offset"/>, across parameter boundaries as it falls.</summary>
+    public static void WriteValues(IReadOnlyList<Parameter> parameters, int offset, ReadOnlySpan<float> piece)
+    {
+        if (offset < 0 || (long)offset + piece.Length > Length(parameters))
+            throw new ArgumentException($"a piece of {piece.Length} values at {offset} does not fit a vector of {Length(parameters)}");
+        var start = 0;
+        foreach (var p in parameters)
+        {
+            var size = p.Value.Size;
+            var from = Math.Max(offset, start);
+            var to = Math.Min(offset + piece.Length, start + size);
+            if (from < to) p.Value.Backend.Upload(piece[(from - offset)..(to - offset)], p.Value.Storage, from - start);
+            start += size;
+        }
+    }
+
     /// <summary>The accumulated gradients, zero for parameters that received none.</summary>
     public static void ReadGradients(IReadOnlyList<Parameter> parameters, Span<float> destination)
     {

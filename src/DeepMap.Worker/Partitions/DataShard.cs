@@ -5,6 +5,7 @@ using Akka.Event;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
+using DeepMap.Protocol.Transport;
 using DeepMap.Tensors;
 using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
@@ -19,7 +20,7 @@ namespace DeepMap.Worker.Partitions;
 /// <summary>
 /// Data partition k of a job, the sharded entity "{job}/{k}": it holds the partition's rows (fetched once from the
 /// trainer, in pieces), and for each step request computes the gradient of its minibatch at the requested weights
-/// and sends every parameter-server shard its slice. Everything it uses derives from the request, so wherever
+/// and sends every parameter-server shard its slice on the tensor data channel. Everything it uses derives from the request, so wherever
 /// Sharding places it, it computes the same bits.
 /// </summary>
 public sealed class DataShard : ReceiveActor
@@ -27,7 +28,7 @@ public sealed class DataShard : ReceiveActor
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IBackend _backend;
-    private readonly IActorRef _shards;
+    private readonly TensorChannel _channel;
     private readonly IActorRef _weights;
     private readonly string _node;
     private readonly TimeSpan _straggle;
@@ -38,12 +39,12 @@ public sealed class DataShard : ReceiveActor
     private DataParallelPlan? _plan;
     private float[] _gradient = [];
 
-    public DataShard(IBackend backend, DeviceTurns device, IActorRef shards, IActorRef weights, TimeSpan straggle)
+    public DataShard(IBackend backend, DeviceTurns device, TensorChannel channel, IActorRef weights, TimeSpan straggle)
     {
         _device = device;
         _straggle = straggle;
         _backend = backend;
-        _shards = shards;
+        _channel = channel;
         _weights = weights;
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
         ReceiveAsync<PartitionCommands.ComputeGradient>(Compute);
@@ -70,7 +71,15 @@ public sealed class DataShard : ReceiveActor
                 return;
             }
             var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
-            var loss = rows.Length == 0 ? 0 : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
+            double loss;
+            try
+            {
+                loss = rows.Length == 0 ? 0 : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
+            }
+            finally
+            {
+                weights.Values.Release();
+            }
             SendSlices(setup, m, rows.Length, loss);
             Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node));
         }
@@ -103,10 +112,10 @@ public sealed class DataShard : ReceiveActor
         _gradient = new float[setup.ParameterCount];
     }
 
-    private double Gradient(float[] weights, int[] rows, PartitionSetup setup, PartitionCommands.ComputeGradient m)
+    private double Gradient(WeightsAssembly weights, int[] rows, PartitionSetup setup, PartitionCommands.ComputeGradient m)
     {
         var model = _model!;
-        ParameterVector.WriteValues(model.Parameters, weights);
+        weights.WriteTo(model.Parameters);
         model.RandomStream = _plan!.RandomStream(m.GlobalStep, m.Partition);
         double loss;
         // Rows of this partition are those with index ≡ k (mod P), stored in order: row i is local row i / P.
@@ -125,14 +134,16 @@ public sealed class DataShard : ReceiveActor
     {
         for (var s = 0; s < setup.Shards; s++)
         {
+            var endpoint = setup.ShardEndpoints[s];
             if (samples == 0)
             {
-                _shards.Tell(new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, 0, 0, 0, []));
+                _channel.Send(endpoint, TensorRecipient.ParameterServers, new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, 0, 0, 0, []));
                 continue;
             }
             var slice = _gradient.AsSpan(setup.ShardOffsets[s], setup.ShardOffsets[s + 1] - setup.ShardOffsets[s]);
             for (var c = 0; c < Chunking.Count(slice.Length); c++)
-                _shards.Tell(new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, samples, loss, c, Chunking.Slice(slice, c)));
+                _channel.Send(endpoint, TensorRecipient.ParameterServers,
+                    new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, samples, loss, c, Chunking.Slice(slice, c)), setup.Compression);
         }
     }
 }

@@ -2,23 +2,25 @@ using Akka.Actor;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
+using DeepMap.Protocol.Transport;
 
 namespace DeepMap.Worker.Weights;
 
 /// <summary>
 /// One per worker node: the latest weights of each job, pulled once from the parameter-server shards however many of
-/// the job's partitions this node hosts.
+/// the job's partitions this node hosts. Requests and answers travel on the tensor data channel.
 /// </summary>
 public sealed class WeightCache : ReceiveActor, IWithTimers
 {
-    private readonly IActorRef _shards;
-    private readonly Dictionary<string, (long Version, float[] Values)> _latest = [];
+    private readonly TensorChannel _channel;
+    private readonly Dictionary<string, WeightsAssembly> _latest = [];
     private readonly Dictionary<(string Job, long Version), Pending> _pending = [];
 
     /// <summary>Asks for a job's weights at a version; answered with <see cref="Weights"/> (local only, never serialized).</summary>
     public sealed record GetWeights(PartitionSetup Setup, long Version);
 
-    public sealed record Weights(string JobId, long Version, float[] Values);
+    /// <summary>Complete weights: read-only, shared by every partition of the job on this node; the receiver releases them when done.</summary>
+    public sealed record Weights(string JobId, long Version, WeightsAssembly Values);
 
     /// <summary>The shards have moved past that version for good: the step that wanted it closed without its asker.</summary>
     public sealed record WeightsGone(string JobId, long Version);
@@ -27,28 +29,28 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
 
     private sealed record Retry(string JobId, long Version);
 
-    private sealed class Pending(WeightsAssembly assembly, int[] offsets)
+    private sealed class Pending(WeightsAssembly assembly, PartitionSetup setup)
     {
         public WeightsAssembly Assembly { get; } = assembly;
 
-        public int[] Offsets { get; } = offsets;
+        public PartitionSetup Setup { get; } = setup;
 
         public List<IActorRef> Waiting { get; } = [];
     }
 
-    public WeightCache(IActorRef shards)
+    public WeightCache(TensorChannel channel)
     {
-        _shards = shards;
+        _channel = channel;
         Receive<GetWeights>(Request);
         Receive<ShardReplies.WeightsChunk>(Arrived);
         Receive<ShardReplies.WeightsUnavailable>(Unavailable);
         Receive<Retry>(m =>
         {
-            if (_pending.ContainsKey((m.JobId, m.Version))) Fetch(m.JobId, m.Version, _pending[(m.JobId, m.Version)].Offsets.Length - 1);
+            if (_pending.TryGetValue((m.JobId, m.Version), out var pending)) Fetch(pending.Setup, m.Version);
         });
         Receive<Forget>(m =>
         {
-            _latest.Remove(m.JobId);
+            if (_latest.Remove(m.JobId, out var latest)) latest.Release();
             foreach (var key in _pending.Keys.Where(k => k.Job == m.JobId).ToArray()) _pending.Remove(key);
         });
     }
@@ -60,14 +62,14 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         var job = m.Setup.JobId;
         if (_latest.TryGetValue(job, out var cached) && cached.Version == m.Version)
         {
-            Sender.Tell(new Weights(job, m.Version, cached.Values));
+            Sender.Tell(new Weights(job, m.Version, cached.Retain()));
             return;
         }
         if (!_pending.TryGetValue((job, m.Version), out var pending))
         {
-            pending = new Pending(new WeightsAssembly(m.Setup.ShardOffsets, m.Version), m.Setup.ShardOffsets);
+            pending = new Pending(new WeightsAssembly(m.Setup.ShardOffsets, m.Version), m.Setup);
             _pending[(job, m.Version)] = pending;
-            Fetch(job, m.Version, m.Setup.Shards);
+            Fetch(m.Setup, m.Version);
         }
         pending.Waiting.Add(Sender);
     }
@@ -83,24 +85,31 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         foreach (var waiter in pending.Waiting) waiter.Tell(new WeightsGone(m.JobId, m.Requested));
     }
 
-    private void Fetch(string job, long version, int shards)
+    private void Fetch(PartitionSetup setup, long version)
     {
-        for (var s = 0; s < shards; s++) _shards.Tell(new ShardCommands.GetWeights(job, s, version));
+        for (var s = 0; s < setup.Shards; s++)
+            _channel.Send(setup.ShardEndpoints[s], TensorRecipient.ParameterServers,
+                new ShardCommands.GetWeights(setup.JobId, s, version, _channel.Endpoint, setup.Compression));
     }
 
-    /// <summary>A chunk counts for the request of its version and for a request of the latest weights.</summary>
+    /// <summary>A chunk counts for the request of its version and for a request of the latest weights (each its own array: an assembly owns its chunks).</summary>
     private void Arrived(ShardReplies.WeightsChunk m)
     {
+        var chunk = m;
         foreach (var version in (ReadOnlySpan<long>)[m.Version, ShardCommands.GetWeights.Latest])
         {
             if (!_pending.TryGetValue((m.JobId, version), out var pending)) continue;
-            pending.Assembly.Add(m);
+            pending.Assembly.Add(chunk);
+            chunk = m with { Values = [.. m.Values] };
             if (!pending.Assembly.IsComplete) continue;
             _pending.Remove((m.JobId, version));
-            var values = pending.Assembly.Values();
             if (version != ShardCommands.GetWeights.Latest && (!_latest.TryGetValue(m.JobId, out var current) || current.Version < version))
-                _latest[m.JobId] = (version, values);
-            foreach (var waiter in pending.Waiting) waiter.Tell(new Weights(m.JobId, version, values));
+            {
+                current?.Release();
+                _latest[m.JobId] = pending.Assembly.Retain();
+            }
+            foreach (var _ in pending.Waiting) pending.Assembly.Retain();
+            foreach (var waiter in pending.Waiting) waiter.Tell(new Weights(m.JobId, version, pending.Assembly));
         }
     }
 }

@@ -73,7 +73,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
         }
 
         Assert.True(assembler.IsComplete);
-        MessageAssert.BitsEqual(original, assembler.Values);
+        MessageAssert.BitsEqual(original, assembler.ToArray());
     }
 
     [Theory]
@@ -109,7 +109,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
         assembler.Add(chunk, values);
 
         Assert.True(assembler.IsComplete);
-        Assert.Empty(assembler.Values);
+        Assert.Empty(assembler.ToArray());
     }
 
     [Theory]
@@ -125,7 +125,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
         Assert.Throws<InvalidDataException>(() => assembler.Add(chunk, new float[17]));
 
         Assert.False(assembler.IsComplete);
-        Assert.All(assembler.Values, v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
+        Assert.All(assembler.ToArray(), v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
     }
 
     [Theory]
@@ -159,6 +159,6 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
         assembler.Add(0, new float[10]);
 
         Assert.True(assembler.IsComplete);
-        Assert.Equal([1f, 2, 3, 4, 5, 6, 7, 8, 9, 10], assembler.Values);
+        Assert.Equal([1f, 2, 3, 4, 5, 6, 7, 8, 9, 10], assembler.ToArray());
     }
 }

@@ -3,6 +3,7 @@ using DeepMap.Protocol.Jobs;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
+using DeepMap.Protocol.Transport;
 
 namespace DeepMap.Protocol.Tests.Messaging;
 
@@ -34,7 +35,7 @@ public sealed class MessageExtractorTests
         var extractor = new ShardMessageExtractor();
 
         Assert.Equal("job-7/2", extractor.EntityId(Slice("job-7", 2)));
-        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.GetWeights("job-7", 2, 42)));
+        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float32)));
         Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.StopShard("job-7", 2)));
         Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.InitializeShard("job-7", 2, 10, 4, "{}", "t", 0, 0, 0, 1, ShardStepping.AllPartitions, 0, [1f])));
     }
@@ -79,7 +80,7 @@ public sealed class MessageExtractorTests
 
         var psShard = ShardOf(shards, Slice("job-7", 2));
         Assert.Equal(psShard, ShardOf(new ShardMessageExtractor(), Slice("job-7", 2)));
-        Assert.Equal(psShard, ShardOf(shards, new ShardCommands.GetWeights("job-7", 2, 1)));
+        Assert.Equal(psShard, ShardOf(shards, new ShardCommands.GetWeights("job-7", 2, 1, "10.0.0.2:40003", WireEncoding.Float32)));
         Assert.Equal(psShard, ShardOf(shards, new ShardCommands.StopShard("job-7", 2)));
         Assert.Equal(psShard, shards.ShardId("job-7/2", null));
     }

@@ -3,6 +3,7 @@ using DeepMap.Protocol.Jobs;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
+using DeepMap.Protocol.Transport;
 using DeepMap.Tensors.Training;
 
 namespace DeepMap.Protocol.Tests.Messaging;
@@ -53,6 +54,8 @@ internal static class MessageSamples
         TargetShape: [10],
         ShardOffsets: [0, 1000, 2500, 4097],
         TrainerPath: "akka.tcp://deepmap@10.0.0.1:4053/user/job-manager/job-7",
+        ShardEndpoints: ["10.0.0.1:40001", "10.0.0.1:40001", "[fd00::1]:40002"],
+        Compression: WireEncoding.Float16,
         LatestWeights: true);
 
     private static readonly JobStatus Running = new(
@@ -121,12 +124,12 @@ internal static class MessageSamples
         // Parameter server
         new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, ShardStepping.EachContribution, 1, Awkward()),
         new ShardCommands.GradientSlice("job-7", 2, 41, 3, 64, 2.5, 0, Awkward()),
-        new ShardCommands.GetWeights("job-7", 2, 42),
+        new ShardCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float16),
         new ShardCommands.GetState("job-7", 2, 42),
         new ShardCommands.StopShard("job-7", 2),
         new ShardCommands.CloseStep("job-7", 2, 41, [0, 2, 3]),
         new PartitionEvents.StepSkipped("job-7", 1, 40, "akka.tcp://deepmap@10.0.0.2:4053"),
-        new ShardReplies.ShardReady("job-7", 2),
+        new ShardReplies.ShardReady("job-7", 2, "10.0.0.1:40001"),
         new ShardReplies.ShardStepped("job-7", 2, 41, 160.25, 256),
         new ShardReplies.WeightsChunk("job-7", 2, 42, 3, Awkward()),
         new ShardReplies.WeightsUnavailable("job-7", 2, 40, 42),

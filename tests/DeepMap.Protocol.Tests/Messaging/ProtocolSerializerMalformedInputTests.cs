@@ -43,7 +43,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     private const string Slice = "ShardCommands.GradientSlice";
     private const string DataJson = """{"JobId":"job-1","Partition":0,"Chunk":0,"Chunks":1,"FirstRow":0,"Rows":1,"Features":null,"Targets":null}""";
     private const string Data = "DataReplies.PartitionData";
-    private const string ReadyJson = """{"JobId":"job-1","Shard":0}""";
+    private const string ReadyJson = """{"JobId":"job-1","Shard":0,"DataEndpoint":"127.0.0.1:40001"}""";
     private const string Ready = "ShardReplies.ShardReady";
 
     [Fact]

@@ -1,0 +1,157 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using DeepMap.Protocol.Cluster;
+using DeepMap.Protocol.Messaging;
+using DeepMap.Protocol.ParameterServer;
+using DeepMap.Protocol.Tests.Messaging;
+using DeepMap.Protocol.Transport;
+
+namespace DeepMap.Protocol.Tests.Transport;
+
+/// <summary>Two nodes' tensor channels on loopback, each in an actor system of its own as on real nodes.</summary>
+public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly List<ActorSystem> _others = [];
+
+    private static NodeSettings Node(TlsSettings? tls = null) => new([], "127.0.0.1", 0, "cpu", 1) { Tls = tls };
+
+    private ActorSystem Other()
+    {
+        var system = ActorSystem.Create("other", AkkaFixture.SerializerHocon);
+        _others.Add(system);
+        return system;
+    }
+
+    private static ShardCommands.GradientSlice Slice(long step, int chunk, float[] values) => new("job-1", 0, step, 2, 64, 0.25, chunk, values);
+
+    [Fact]
+    public void MessagesReachTheRecipientOnTheOtherNodeInOrderAndIntact()
+    {
+        var sender = TensorChannel.Start(Sys, Node());
+        var other = Other();
+        var receiver = TensorChannel.Start(other, Node());
+        var probe = CreateTestProbe(other);
+        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var big = Enumerable.Range(0, Chunking.ChunkFloats).Select(i => i * 0.5f).ToArray();
+
+        for (var step = 0; step < 50; step++) sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(step, 0, [step, -0f, float.NaN]));
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(50, 0, [.. big]));
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, new ShardCommands.GetWeights("job-1", 0, 51, sender.Endpoint, WireEncoding.Float32));
+
+        for (var step = 0; step < 50; step++)
+        {
+            var slice = probe.ExpectMsg<ShardCommands.GradientSlice>(Patience);
+            Assert.Equal(step, slice.GlobalStep);
+            MessageAssert.BitsEqual([step, -0f, float.NaN], slice.Values);
+        }
+        MessageAssert.BitsEqual(big, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).Values);
+        Assert.Equal(sender.Endpoint, probe.ExpectMsg<ShardCommands.GetWeights>(Patience).ReplyTo);
+    }
+
+    [Fact]
+    public void GarbageOnTheChannelClosesThatConnectionAndTheNodeServesTheNext()
+    {
+        var other = Other();
+        var receiver = TensorChannel.Start(other, Node());
+        var probe = CreateTestProbe(other);
+        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var port = int.Parse(receiver.Endpoint.Split(':')[1]);
+
+        using (var rogue = new TcpClient("127.0.0.1", port))
+        {
+            rogue.GetStream().Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8);
+            // The channel hangs up on it.
+            rogue.ReceiveTimeout = (int)Patience.TotalMilliseconds;
+            Assert.Equal(0, rogue.GetStream().Read(new byte[16]));
+        }
+        var sender = TensorChannel.Start(Sys, Node());
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1, 2, 3]));
+
+        Assert.Equal(1, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+    }
+
+    [Fact]
+    public void AFrameForARecipientTheNodeDoesNotHaveIsDroppedAndTheConnectionLives()
+    {
+        var sender = TensorChannel.Start(Sys, Node());
+        var other = Other();
+        var receiver = TensorChannel.Start(other, Node());
+        var probe = CreateTestProbe(other);
+        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+
+        sender.Send(receiver.Endpoint, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk("job-1", 0, 1, 0, [1]));
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
+
+        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void APeerThatCannotBeReachedCostsItsMessagesAndNothingElse()
+    {
+        var sender = TensorChannel.Start(Sys, Node());
+        var other = Other();
+        var receiver = TensorChannel.Start(other, Node());
+        var probe = CreateTestProbe(other);
+        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        using var closed = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var nobody = $"127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndpoint).Port}";
+        closed.Stop();
+
+        sender.Send(nobody, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
+
+        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+    }
+
+    [Fact]
+    public void WithTlsOnlyANodeWithTheClusterCertificateIsHeard()
+    {
+        var cluster = SelfSigned("CN=deepmap-cluster");
+        var other = Other();
+        var receiver = TensorChannel.Start(other, Node(new TlsSettings("cluster.pfx", cluster)));
+        var probe = CreateTestProbe(other);
+        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var stranger = TensorChannel.Start(Other(), Node(new TlsSettings("stranger.pfx", SelfSigned("CN=stranger"))));
+        var member = TensorChannel.Start(Sys, Node(new TlsSettings("cluster.pfx", cluster)));
+
+        stranger.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
+        probe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        member.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
+
+        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void APortInUseIsAOneLineErrorNamingTheSetting()
+    {
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var e = Assert.Throws<ArgumentException>(() => TensorChannel.Start(Other(), Node() with { DataPort = port }));
+
+        Assert.StartsWith($"DEEPMAP_DATA_PORT: cannot listen on 127.0.0.1:{port} (", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    private static X509Certificate2 SelfSigned(string subject)
+    {
+        using var key = RSA.Create(2048);
+        using var certificate = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx, "pw"), "pw");
+    }
+
+    protected override void AfterAll()
+    {
+        foreach (var system in _others) system.Terminate().Wait(Patience);
+        base.AfterAll();
+    }
+}
