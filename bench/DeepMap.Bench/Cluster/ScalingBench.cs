@@ -32,7 +32,7 @@ namespace DeepMap.Bench.Cluster;
 /// times the partitions the busiest worker hosts, plus the shard's sum and optimizer step, both timed in this process
 /// on the same code; transfer = the step's tensor traffic for one worker — the weights pulled as WeightsChunk
 /// pieces, then its partitions' gradients as GradientSlice pieces, until acknowledged — timed between two processes
-/// over the nodes' Akka setup with nothing else running; waiting = wall − compute − transfer: the step's control
+/// on the nodes' tensor data channel with nothing else running; waiting = wall − compute − transfer: the step's control
 /// messages (step request, GradientSent, ShardStepped), actor scheduling, and the processes' contention for the
 /// cores. Compute and transfer are measured alone, so on a loaded machine they are lower bounds and waiting absorbs
 /// the rest.
@@ -109,7 +109,7 @@ internal static class ScalingBench
                 var computeMs = gradientMs * perWorker + applyMs;
                 var transferMs = Stats.Median(transfer) * 1e3;
                 Console.WriteLine(Inv($"# {w.Job}, {w.Workers} worker(s): {parameters} parameters; gradient of {w.GlobalBatch / w.Partitions} samples {gradientMs:F2} ms × {perWorker} partition(s) per worker, ") +
-                                  Inv($"shard sum + {spec.Optimizer.GetType().Name.Replace("Spec", "")} step {applyMs:F2} ms; weights + {perWorker} gradient(s) over Akka {transferMs:F2} ms"));
+                                  Inv($"shard sum + {spec.Optimizer.GetType().Name.Replace("Spec", "")} step {applyMs:F2} ms; weights + {perWorker} gradient(s) on the data channel {transferMs:F2} ms"));
                 splits.Add(Inv($"SPLIT {w.Job} workers={w.Workers} wall_ms={w.WallMs:F2} compute_ms={computeMs:F2} transfer_ms={transferMs:F2} waiting_ms={w.WallMs - computeMs - transferMs:F2}"));
             }
         }

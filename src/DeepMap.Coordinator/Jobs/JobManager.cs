@@ -11,8 +11,12 @@ namespace DeepMap.Coordinator.Jobs;
 /// The cluster singleton that owns the jobs: checks and queues submissions, keeps the job store, runs one job at a
 /// time through a <see cref="Trainer"/>, and answers status queries. It also keeps the devices workers report.
 /// </summary>
-public sealed class JobManager : ReceiveActor
+public sealed class JobManager : ReceiveActor, IWithTimers
 {
+    // A running job's progress reaches the store at most this often (a restarted coordinator resumes from the job's
+    // checkpoint, not from its last status); a change of state is stored at once.
+    private static readonly TimeSpan SaveProgressEvery = TimeSpan.FromSeconds(1);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CoordinatorSettings _settings;
     private readonly JobStore _store;
@@ -25,6 +29,9 @@ public sealed class JobManager : ReceiveActor
     private readonly Queue<string> _queue = new();
     private readonly Dictionary<string, string> _devices = [];
     private (string Id, IActorRef Trainer)? _running;
+    private readonly HashSet<string> _unsaved = [];
+
+    private sealed record SaveProgress;
 
     public JobManager(CoordinatorSettings settings, IActorRef partitions, IActorRef shards, IBackend backend)
     {
@@ -42,6 +49,7 @@ public sealed class JobManager : ReceiveActor
             : new JobReplies.JobNotFound(m.JobId)));
         Receive<JobCommands.CancelJob>(Cancel);
         Receive<TrainerEvents.Progress>(m => Update(m.Status));
+        Receive<SaveProgress>(_ => SaveUnsaved());
         Receive<TrainerEvents.Finished>(m =>
         {
             Update(m.Status);
@@ -146,9 +154,26 @@ public sealed class JobManager : ReceiveActor
         Sender.Tell(_jobs[m.JobId]);
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PostStop() => SaveUnsaved();
+
+    private void SaveUnsaved()
+    {
+        foreach (var id in _unsaved) _store.SaveStatus(_jobs[id]);
+        _unsaved.Clear();
+    }
+
     private void Update(JobStatus status)
     {
+        var changed = !_jobs.TryGetValue(status.Id, out var previous) || previous.State != status.State;
         _jobs[status.Id] = status;
-        _store.SaveStatus(status);
+        if (changed)
+        {
+            _store.SaveStatus(status);
+            _unsaved.Remove(status.Id);
+            return;
+        }
+        if (_unsaved.Add(status.Id) && !Timers.IsTimerActive(nameof(SaveProgress))) Timers.StartSingleTimer(nameof(SaveProgress), new SaveProgress(), SaveProgressEvery);
     }
 }
