@@ -9,10 +9,9 @@ namespace DeepMap.Cli;
 /// </summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CliSettings settings, CancellationToken cancellation = default)
+    public static RootCommand Create(GlobalOptions globals, TextWriter output)
     {
-        var globals = new GlobalOptions(settings);
-        var root = new RootCommand("deepmap: train neural networks on a cluster of .NET machines.")
+        var root = new RootCommand("deepmap: train neural networks on a cluster of .NET machines.\nexample: deepmap demo")
         {
             ClusterCommands.Create(globals, output),
             JobCommandSet.Create(globals, output),
@@ -20,7 +19,12 @@ public static class CliApp
             DemoCommand.Create(globals, output),
         };
         globals.AddTo(root);
-        var parsed = root.Parse(args);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CliSettings settings, CancellationToken cancellation = default)
+    {
+        var parsed = Create(new GlobalOptions(settings), output).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             await error.WriteLineAsync($"deepmap: {parsed.Errors[0].Message} (try --help)");

@@ -25,16 +25,14 @@ var backend = settings.Node.CreateBackend();
 builder.WebHost.UseUrls(settings.Api);
 builder.Services.ConfigureHttpJsonOptions(JobsApi.ConfigureJson);
 builder.Services.AddHealthChecks();
-builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddCoordinatorActors(settings, backend).WithAkkaClusterReadinessCheck());
+builder.Services.AddAkka(RegionNames.SystemName, akka => akka.AddCoordinatorActors(settings, backend).WithActorSystemLivenessCheck().WithAkkaClusterReadinessCheck());
 var app = builder.Build();
 app.UseToken(settings.Token);
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapJobsApi();
 app.MapMetrics();
-// Liveness: the process answers. Readiness: Akka's checks, the node's cluster membership among them.
-app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks("/readyz");
+app.MapHealthProbes();
 Console.WriteLine($"deepmap-coordinator: API {settings.Api}, remoting {settings.Node.Host}:{settings.Node.Port}{(settings.Node.Tls is null ? "" : " (tls)")}, seeds {string.Join(", ", settings.Node.Seeds)}, state {settings.State}, data {string.Join(":", settings.Data)}");
 await app.RunAsync();
 return 0;

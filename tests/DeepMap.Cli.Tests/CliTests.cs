@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DeepMap.Tensors.Backends.Cpu;
 using DeepMap.Tensors.Models;
 
@@ -27,6 +28,36 @@ public sealed class CliTests(LocalClusterFixture cluster) : IClassFixture<LocalC
     }
 
     [Fact]
+    public async Task Local_status_prints_the_processes_then_the_members()
+    {
+        var (exit, output, error) = await cluster.Cli.Run("local", "status");
+        Assert.True(exit == 0, output + error);
+        Assert.Matches(@"^Local cluster since .*: coordinator pid \d+, worker pids \d+; logs in ", output);
+        Assert.Contains("| [coordinator, ps] | up |", output);
+        Assert.Contains("Count: 2 nodes", output);
+
+        var json = await cluster.Cli.Run("local", "status", "--json");
+        Assert.Equal(0, json.Exit);
+        var status = JsonDocument.Parse(json.Out).RootElement;
+        Assert.True(status.GetProperty("running").GetBoolean());
+        Assert.Equal(1, status.GetProperty("local").GetProperty("worker_pids").GetArrayLength());
+        Assert.Equal(2, status.GetProperty("cluster").GetProperty("members").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Cluster_sharding_prints_a_line_per_region_and_node()
+    {
+        var (exit, output, error) = await cluster.Cli.Run("cluster", "sharding");
+        Assert.True(exit == 0, output + error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^partition \| akka\.tcp://deepmap@127\.0\.0\.1:\d+ \| \d+ shards \| \d+ entities$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, $@"^ps        \| akka\.tcp://deepmap@127\.0\.0\.1:{cluster.Port} \| \d+ shards \| \d+ entities$"));
+
+        var json = await cluster.Cli.Run("cluster", "sharding", "--json");
+        Assert.Equal(lines.Length, JsonDocument.Parse(json.Out).RootElement.GetProperty("regions").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_job_submitted_with_watch_runs_to_the_end_then_status_and_export_work()
     {
         var (exit, output, error) = await cluster.Cli.Run("job", "submit", ShortBoston(), "--watch");
@@ -40,9 +71,13 @@ public sealed class CliTests(LocalClusterFixture cluster) : IClassFixture<LocalC
         Assert.Equal("succeeded", json.GetProperty("state").GetString());
         Assert.Matches("^[0-9a-f]{64}$", json.GetProperty("weights_sha256").GetString());
 
-        var file = Path.Combine(Path.GetTempPath(), $"{id}.safetensors");
-        var export = await cluster.Cli.Run("job", "export", id, "-o", file);
-        Assert.Equal(0, export.Exit);
+        // A path JSON must escape: --json prints it back exactly.
+        var file = Path.Combine(Path.GetTempPath(), $"{id} \"quoted\" \\ model.safetensors");
+        var export = await cluster.Cli.Run("job", "export", id, "-o", file, "--json");
+        Assert.True(export.Exit == 0, export.Out + export.Err);
+        var exported = JsonDocument.Parse(export.Out).RootElement;
+        Assert.Equal(file, exported.GetProperty("path").GetString());
+        Assert.Equal(new FileInfo(file).Length, exported.GetProperty("bytes").GetInt64());
         var model = Sequential.Load(file, new CpuBackend(1));
         Assert.Equal([13], model.InputShape);
         File.Delete(file);

@@ -19,4 +19,28 @@ public sealed class JobViewTests
         Assert.Equal("succeeded: test loss 0.5000, test accuracy 0.8750; weights_sha256 ab12; resumed 2× from a checkpoint (41 steps computed again)",
             JobView.Final(JsonDocument.Parse(Succeeded.Replace("RESUMED",
                 ",\"resumed\":[{\"at\":\"2026-11-29T03:48:33Z\",\"step\":150,\"steps_redone\":30},{\"at\":\"2026-11-29T03:50:00Z\",\"step\":300,\"steps_redone\":11}]")).RootElement));
+
+    private static JsonElement Running(string extra = "") => JsonDocument.Parse(
+        "{\"id\":\"j\",\"state\":\"running\",\"epoch\":2,\"epochs\":3,\"step\":15,\"steps\":60,\"loss\":0.71," +
+        "\"validation\":{\"loss\":0.9,\"accuracy\":0.8125},\"samples_per_second\":812.4" + extra + "}").RootElement;
+
+    [Fact]
+    public void The_progress_line_has_the_epoch_a_bar_of_the_steps_the_loss_the_metric_the_throughput_and_the_eta() =>
+        Assert.Equal("epoch 2/3 [#####---------------] step 15/60  loss 0.7100  val_accuracy 0.8125  812 samples/s  ETA 1:05",
+            JobView.Progress(Running(), TimeSpan.FromSeconds(65)));
+
+    [Fact]
+    public void A_stalled_job_s_progress_line_ends_with_what_it_waits_for() =>
+        Assert.Equal("epoch 2/3 [#####---------------] step 15/60  loss 0.7100  val_accuracy 0.8125  812 samples/s  (step 15: waiting for partitions 1)",
+            JobView.Progress(Running(",\"waiting\":\"step 15: waiting for partitions 1\"")));
+
+    [Fact]
+    public void A_finished_job_has_a_full_bar_and_no_eta() =>
+        Assert.Equal("epoch 3/3 [####################] step 60/60  loss 0.7100  val_accuracy 0.8125  812 samples/s",
+            JobView.Progress(JsonDocument.Parse(Running().GetRawText().Replace("\"running\"", "\"succeeded\"").Replace("\"step\":15", "\"step\":60").Replace("\"epoch\":2", "\"epoch\":3")).RootElement, TimeSpan.FromSeconds(5)));
+
+    [Fact]
+    public void A_job_without_steps_yet_says_it_is_starting() =>
+        Assert.Equal("queued: starting (parameter-server shards to start)",
+            JobView.Progress(JsonDocument.Parse("{\"state\":\"queued\",\"step\":0,\"steps\":0,\"waiting\":\"parameter-server shards to start\"}").RootElement));
 }

@@ -27,7 +27,12 @@ public sealed class ApiTests
         var http = cluster.Http;
 
         await Until(async () => (await Try(() => http.GetAsync("/readyz")))?.StatusCode == HttpStatusCode.OK, "readiness", cluster);
-        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
+        // Each probe runs its own Akka check, and says so: liveness the actor system's, readiness the cluster join's.
+        var liveness = await anonymous.GetAsync("/healthz");
+        Assert.Equal((HttpStatusCode.OK, "Healthy\nakka.actorsystem: Healthy (ActorSystem is running.)\n"), (liveness.StatusCode, await liveness.Content.ReadAsStringAsync()));
+        var readiness = await anonymous.GetStringAsync("/readyz");
+        Assert.StartsWith("Healthy\nakka.cluster.join: Healthy (", readiness);
+        Assert.DoesNotContain("akka.actorsystem", readiness);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/jobs")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
         await cluster.WaitForWorkers(1);
@@ -46,6 +51,8 @@ public sealed class ApiTests
         var steps = events.Select(e => e.GetProperty("step").GetInt64()).ToArray();
         Assert.Equal(steps.Order(), steps);
         Assert.NotEmpty(events[^1].GetProperty("curve").EnumerateArray());
+        var secondsPerStep = events[^1].GetProperty("seconds_per_step").GetDouble();
+        Assert.True(secondsPerStep > 0, $"seconds_per_step {secondsPerStep}");
 
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("deepmap_jobs{state=\"succeeded\"} 1", metrics);

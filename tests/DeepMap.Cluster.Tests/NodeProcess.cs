@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DeepMap.Cluster.Tests;
@@ -9,7 +10,7 @@ namespace DeepMap.Cluster.Tests;
 /// node started: its settings, its address) and the last <see cref="TailLines"/>, with one line in between saying how
 /// many were dropped — a node stuck in an error loop would otherwise fill the test host's memory.
 /// </summary>
-public sealed class NodeProcess : IDisposable
+public sealed partial class NodeProcess : IDisposable
 {
     private const int HeadLines = 200;
     private const int TailLines = 2000;
@@ -50,12 +51,16 @@ public sealed class NodeProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>SIGTERM, as `docker stop` or a Kubernetes eviction: the node may leave gracefully.</summary>
+    /// <summary>SIGTERM, as `docker stop` or a Kubernetes eviction: the node may leave gracefully. Sent through libc's kill(2), so no procps is needed.</summary>
     public void Terminate()
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
-        kill.WaitForExit();
+        const int sigTerm = 15, noSuchProcess = 3;
+        if (Kill(_process.Id, sigTerm) != 0 && Marshal.GetLastPInvokeError() is var errno and not noSuchProcess)
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM): {Marshal.GetPInvokeErrorMessage(errno)}");
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     /// <summary>SIGKILL, as a crashed or pulled machine.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);

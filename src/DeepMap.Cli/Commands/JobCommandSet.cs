@@ -28,7 +28,7 @@ public static class JobCommandSet
             return await JobWatcher.Watch(api, id, output, json, terminal: !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out), cancellation);
         });
 
-        var list = new Command("list", "every job, newest last");
+        var list = new Command("list", "every job, newest last\nexample: deepmap job list --json");
         list.SetAction(async (parsed, cancellation) =>
         {
             using var api = globals.Client(parsed);
@@ -38,7 +38,7 @@ public static class JobCommandSet
             return ExitCodes.Ok;
         });
 
-        return new Command("job", "submit, watch and manage training jobs")
+        return new Command("job", "submit, watch and manage training jobs\nexample: deepmap job submit examples/jobs/boston-mlp.yaml --watch")
         {
             submit,
             list,
@@ -53,9 +53,9 @@ public static class JobCommandSet
                 }
                 return ExitCodes.Ok;
             }),
-            WithId(globals, output, "watch", "follow a job to its end: a live progress line, then the final metrics", (api, id, parsed, c) =>
+            WithId(globals, output, "watch", "follow a job to its end: a live progress line, then the final metrics\nexample: deepmap job watch ID", (api, id, parsed, c) =>
                 JobWatcher.Watch(api, id, output, parsed.GetValue(globals.Json), terminal: !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out), c)),
-            WithId(globals, output, "cancel", "cancel a queued or running job", async (api, id, parsed, c) =>
+            WithId(globals, output, "cancel", "cancel a queued or running job\nexample: deepmap job cancel ID", async (api, id, parsed, c) =>
             {
                 var job = await api.Post($"/api/jobs/{Uri.EscapeDataString(id)}/cancel", null, c);
                 await output.WriteLineAsync(parsed.GetValue(globals.Json) ? job.GetRawText() : $"cancel requested: {id}");
@@ -89,7 +89,7 @@ public static class JobCommandSet
             var bytes = await api.GetBytes($"/api/jobs/{Uri.EscapeDataString(parsed.GetValue(id)!)}/model", cancellation);
             if (target.Directory is { Exists: false } d) throw new CliException($"{d.FullName}: no such directory", ExitCodes.BadInput);
             await File.WriteAllBytesAsync(target.FullName, bytes, cancellation);
-            await output.WriteLineAsync(parsed.GetValue(globals.Json) ? $"{{\"path\":\"{target.FullName}\",\"bytes\":{bytes.Length}}}" : $"{target.FullName} ({bytes.Length} bytes)");
+            await output.WriteLineAsync(parsed.GetValue(globals.Json) ? JsonOutput.Of(new { path = target.FullName, bytes = bytes.Length }) : $"{target.FullName} ({bytes.Length} bytes)");
             return ExitCodes.Ok;
         });
         return command;

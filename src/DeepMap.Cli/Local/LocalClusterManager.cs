@@ -55,19 +55,16 @@ public sealed class LocalClusterManager(string home)
         return state;
     }
 
-    public async Task Down(TextWriter output)
+    /// <summary>Stops the local cluster; false when there was none.</summary>
+    public bool Down()
     {
-        if (!File.Exists(StateFile))
-        {
-            await output.WriteLineAsync("No local cluster is running.");
-            return;
-        }
+        if (!File.Exists(StateFile)) return false;
         var state = JsonSerializer.Deserialize<LocalClusterState>(File.ReadAllText(StateFile))!;
         // Workers first, so the coordinator sees them leave; then the coordinator.
         foreach (var pid in state.WorkerPids) Stop(pid);
         Stop(state.CoordinatorPid);
         File.Delete(StateFile);
-        await output.WriteLineAsync("Local cluster stopped.");
+        return true;
     }
 
     private static async Task WaitForMembers(LocalClusterState state, int count, CancellationToken cancellation)
@@ -116,10 +113,11 @@ public sealed class LocalClusterManager(string home)
         throw new CliException($"could not start {Path.GetFileName(dll)}", ExitCodes.Unreachable);
     }
 
+    /// <summary>SIGTERM, so the node leaves the cluster and stops its actor system; one still running 15 s later is killed.</summary>
     private static void Stop(int pid)
     {
         if (!IsAlive(pid)) return;
-        using (var kill = Process.Start("kill", ["-TERM", pid.ToString()])) kill.WaitForExit();
+        UnixSignal.Terminate(pid);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (IsAlive(pid) && DateTime.UtcNow < deadline) Thread.Sleep(100);
         if (IsAlive(pid)) Process.GetProcessById(pid).Kill();

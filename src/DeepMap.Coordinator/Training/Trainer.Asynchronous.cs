@@ -156,6 +156,7 @@ public sealed partial class Trainer
             Step = progress,
             Loss = _stepLoss,
             SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
+            SecondsPerStep = MeanStepSeconds(progress),
             Waiting = null,
             NodeSamples = new Dictionary<string, long>(_nodeSamples),
         };

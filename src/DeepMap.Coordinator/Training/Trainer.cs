@@ -56,6 +56,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     private StateAssembly? _state;
     private Action? _onState;
     private readonly Stopwatch _clock = new();
+    private long _stepsAtClockStart;
     private long _samplesDone;
     private JobStatus _status;
 
@@ -134,8 +135,12 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         var resuming = _globalStep > 0 ? $"resuming from the checkpoint at step {_globalStep}: " : "";
         _status = _status with { Steps = TotalSteps, Step = _globalStep, Waiting = resuming + "parameter-server shards to start" };
         Publish();
+        _stepsAtClockStart = IsAsynchronous ? _done.Sum() / Spec.Partitions : _globalStep;
         _clock.Start();
     }
+
+    /// <summary>Training time over the steps done in it: a resumed job counts from its checkpoint, not from step 0.</summary>
+    private double MeanStepSeconds(long step) => step > _stepsAtClockStart ? _clock.Elapsed.TotalSeconds / (step - _stepsAtClockStart) : 0;
 
     /// <summary>A new job: the model initialized from the seed; the shards' optimizers start empty.</summary>
     private float[][] Start()
@@ -329,6 +334,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             Step = _globalStep,
             Loss = _stepLoss,
             SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
+            SecondsPerStep = MeanStepSeconds(_globalStep),
             Waiting = null,
             NodeSamples = new Dictionary<string, long>(_nodeSamples),
             NodeLeftOut = new Dictionary<string, long>(_leftOut),

@@ -18,6 +18,8 @@ const state = {
   detail: null,     // the selected job's latest status
   stream: null,     // the EventSource of the selected job, while it runs
   problems: new Map(), // what is failing, by source: shown in the banner
+  nodeSamples: null,  // { at, totals }: at the last jobs poll, each worker's samples summed over all jobs
+  throughput: new Map(), // samples/s by worker address, over the last interval between jobs polls
 };
 
 const $ = id => document.getElementById(id);
@@ -87,18 +89,41 @@ function renderMembers() {
       el('td', { class: 'mono' }, m.address),
       el('td', {}, ...(m.roles ?? []).map(r => el('span', { class: 'chip' }, r))),
       el('td', {}, el('span', { class: `badge member-${m.status}` }, m.status)),
-      el('td', {}, m.device ?? el('span', { class: 'muted' }, '—'))));
-  replaceRows($('members'), rows, 4, 'No members');
+      el('td', {}, m.device ?? el('span', { class: 'muted' }, '—')),
+      el('td', { class: 'num', 'data-name': 'throughput' }, throughputText(m.address))));
+  replaceRows($('members'), rows, 5, 'No members');
   const workers = state.members.filter(m => m.roles?.includes('worker')).length;
   const up = state.members.filter(m => m.status === 'up').length;
   $('cluster-summary').textContent =
     `${plural(state.members.length, 'member')} · ${plural(workers, 'worker')} · ${up === state.members.length ? 'all up' : `${up} up`}`;
 }
 
+function throughputText(address) {
+  const rate = state.throughput.get(address);
+  return rate === undefined ? el('span', { class: 'muted' }, '—') : numbers.format(Math.round(rate));
+}
+
+/**
+ * Each worker's samples/s: how much its samples, summed over all jobs (the API's node_samples), grew since the last
+ * poll of the job list. The counts only grow, except when a restarted coordinator resumes a job from a checkpoint.
+ */
+function measureThroughput(jobs) {
+  const at = performance.now();
+  const totals = new Map();
+  for (const job of jobs)
+    for (const [address, samples] of Object.entries(job.node_samples ?? {})) totals.set(address, (totals.get(address) ?? 0) + samples);
+  const last = state.nodeSamples;
+  if (last && at > last.at)
+    state.throughput = new Map([...totals].map(([address, total]) => [address, Math.max(0, total - (last.totals.get(address) ?? 0)) / ((at - last.at) / 1000)]));
+  state.nodeSamples = { at, totals };
+  renderMembers();
+}
+
 // ---------------------------------------------------------------- jobs
 
 async function loadJobs() {
   const jobs = await api('/api/jobs');
+  measureThroughput(jobs);
   jobs.sort((a, b) => Date.parse(b.submitted) - Date.parse(a.submitted));
   // The event stream may be ahead of the list for the selected job: keep whichever is further along.
   state.jobs = jobs.map(j => (j.id === state.selected && state.detail && progress(state.detail) > progress(j) ? state.detail : j));

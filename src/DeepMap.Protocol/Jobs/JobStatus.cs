@@ -23,6 +23,12 @@ public sealed record JobStatus(
     /// <summary>The loss over training, at most a few hundred points, and validation metrics at epoch ends: what the dashboard plots.</summary>
     public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
 
+    /// <summary>
+    /// Mean wall time of a step since training started, or resumed after a coordinator restart: what a step costs,
+    /// without the time the job queued or loaded its data. 0 until the first step.
+    /// </summary>
+    public double SecondsPerStep { get; init; }
+
     /// <summary>Samples each worker node has computed for this job, by node address: per-worker throughput.</summary>
     public IReadOnlyDictionary<string, long> NodeSamples { get; init; } = new Dictionary<string, long>();
 

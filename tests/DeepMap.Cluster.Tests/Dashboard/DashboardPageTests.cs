@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -28,6 +29,7 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
         stalled["node_left_out"] = new Dictionary<string, long> { ["akka.tcp://deepmap@127.0.0.1:4200"] = 41 };
         var failed = Job("failed-2", "mlp", "failed", now.AddMinutes(-5), error: Error);
         var reachable = true;
+        var jobPolls = 0;
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.Launch(playwright);
@@ -43,7 +45,11 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
             else if (path == "/api/cluster")
                 await Json(route, new { members = new object[] { Member(4053, ["coordinator", "ps"], null), Member(4100, ["worker"], "cpu-simd (1 thread, Vector512)") } });
             else if (path == "/api/jobs")
+            {
+                // The worker computes 640 samples between any two polls, so its throughput is a positive number.
+                stalled["node_samples"] = new Dictionary<string, long> { ["akka.tcp://deepmap@127.0.0.1:4100"] = 768 + 640 * ++jobPolls };
                 await Json(route, new[] { failed, stalled });
+            }
             else if (path == "/api/jobs/stalled-1/events")
                 await route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = $"event: status\ndata: {JsonSerializer.Serialize(stalled)}\n\n" });
             else
@@ -65,6 +71,10 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
         await Expect(page.Locator("#cancel-job")).ToBeVisibleAsync();
         await Expect(page.Locator("#download-model")).ToBeHiddenAsync();
         await Expect(page.Locator("#loss-chart")).ToHaveAttributeAsync("data-points", "6"); // 3 steps, raw and smoothed
+        // The members' throughput, from how the worker's samples grow between polls; the coordinator computes none.
+        await Expect(page.Locator("#members thead th").Nth(4)).ToHaveTextAsync("Samples/s");
+        await Expect(page.Locator("#members tr[data-address$=':4100'] td[data-name='throughput']")).ToHaveTextAsync(new Regex(@"^[1-9][\d,]*$"), new() { Timeout = 10_000 });
+        await Expect(page.Locator("#members tr[data-address$=':4053'] td[data-name='throughput']")).ToHaveTextAsync("—");
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard-stalled.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         output.WriteLine($"screenshot: {screenshot}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -60,6 +61,10 @@ public sealed class DashboardTests(ITestOutputHelper output)
         Assert.True(second > first, $"the loss chart did not grow: {first} then {second} points (step {firstStep} → {secondStep})");
         Assert.NotEqual(firstStep, secondStep);
         Assert.True(streamed, "the page did not subscribe to the job's events");
+        // The worker's throughput in the members table, measured between polls of the job list while it trains.
+        await Expect(page.Locator("#members thead th").Nth(4)).ToHaveTextAsync("Samples/s");
+        await Expect(page.Locator("#members tbody tr", new() { HasText = "cpu-simd" }).Locator("td[data-name='throughput']"))
+            .ToHaveTextAsync(new Regex(@"^[1-9][\d,]*$"), new() { Timeout = 15_000 });
 
         // Until the end: a validation point on the metric chart, then the test metrics, the digest and the download.
         await Expect(page.Locator("#job-state")).ToHaveTextAsync("succeeded", new() { Timeout = 75_000 });

@@ -77,6 +77,7 @@ internal static class MessageSamples
         Submitted: new DateTimeOffset(2025, 3, 4, 5, 6, 7, 891, TimeSpan.FromHours(5.5)).AddTicks(1234),
         Finished: null)
     {
+        SecondsPerStep = 0.0375,
         NodeLeftOut = new Dictionary<string, long> { ["akka.tcp://deepmap@10.0.0.2:4053"] = 17 },
         Resumed = [new ResumePoint(new DateTimeOffset(2025, 3, 4, 6, 0, 0, TimeSpan.Zero), 1200, 34)],
     };
