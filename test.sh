@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the solution and runs every test suite. The README's test command; CI calls it after installing what the
-# tests need (.ci/run).
+# Builds the solution and runs every test suite: the README's test command, and what CI runs (.ci/run). First it
+# installs the Debian packages the tests need when they are missing (scripts/test-packages).
 set -euo pipefail
 cd "$(dirname "$0")"
+scripts/test-packages
 dotnet build DeepMap.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 # One test project at a time (-m:1): the cluster and CLI suites start real multi-process clusters whose heartbeats and
 # step timers must not starve behind another suite on a two-core machine. The console logger prints each failure's
