@@ -123,6 +123,8 @@ internal static class ScalingBench
                 var one = windows.Single(w => w.Job == job.Name && w.Workers == baseline);
                 var many = windows.Single(w => w.Job == job.Name && w.Workers == workers);
                 var suffix = job.Name == "cnn" ? "" : $"_{job.Name}";
+                var spec = JobSpecParser.Parse(WithRunSettings(job.Yaml, many.GlobalBatch, many.Partitions));
+                Console.WriteLine(Inv($"CEILING weak_scaling_{workers}{suffix} {ComputeCeiling(spec, batch, workers):F3} (the same gradients on {workers} threads at once, no communication)"));
                 Console.WriteLine(Inv($"RATIO weak_scaling_{workers}{suffix} {many.SamplesPerSecond / ((double)workers / baseline * one.SamplesPerSecond):F3}"));
             }
         return 0;
@@ -176,29 +178,12 @@ internal static class ScalingBench
     /// </summary>
     private static (double GradientMs, double ApplyMs, int Parameters) Compute(JobSpec spec, int partitionBatch, int partitions)
     {
+        var (gradientMs, count) = GradientMs(spec, partitionBatch);
         using var backend = new CpuBackend(1);
-        var model = Sequential.FromSpec(spec.Model, spec.Seed, backend);
-        model.Compile(new Sgd(), spec.Loss);
-        var count = ParameterVector.Length(model.Parameters);
-        var weights = new float[count];
-        ParameterVector.ReadValues(model.Parameters, weights);
-        var gradient = new float[count];
         var random = new SeededRandom(7);
-        var features = new float[partitionBatch * ShapeMath.Size(spec.Model.Input)];
-        for (var i = 0; i < features.Length; i++) features[i] = (float)random.NextDouble();
-        var targets = new float[partitionBatch];
-        for (var i = 0; i < targets.Length; i++) targets[i] = random.NextInt(10);
-        var rows = Enumerable.Range(0, partitionBatch).ToArray();
-        var gradientStep = Timing.Run(() =>
-        {
-            ParameterVector.WriteValues(model.Parameters, weights);
-            using (TensorScope.Open())
-                model.ComputeGradients(Batches.Gather(backend, features, spec.Model.Input, rows), Batches.Gather(backend, targets, [], rows));
-            ParameterVector.ReadGradients(model.Parameters, gradient);
-            model.ZeroGrad();
-        }, 2);
-
-        using var shardWeights = Tensor.FromArray(backend, weights, count).Keep();
+        var gradient = new float[count];
+        for (var i = 0; i < count; i++) gradient[i] = (float)random.NextDouble() - 0.5f;
+        using var shardWeights = Tensor.FromArray(backend, gradient, count).Keep();
         using var sum = Tensor.Empty(backend, count).Keep();
         using var part = Tensor.Empty(backend, count).Keep();
         shardWeights.RequiresGrad = true;
@@ -216,7 +201,48 @@ internal static class ScalingBench
             optimizer.Step(parameters);
         }, 1);
         shardWeights.ZeroGrad();
-        return (gradientStep.SecondsPerStep * 1e3, applyStep.SecondsPerStep * 1e3, count);
+        return (gradientMs, applyStep.SecondsPerStep * 1e3, count);
+    }
+
+    /// <summary>One partition's gradient on one thread as DataShard computes it: weights written into the model, forward, backward, gradients read out.</summary>
+    private static (double Ms, int Parameters) GradientMs(JobSpec spec, int partitionBatch)
+    {
+        using var backend = new CpuBackend(1);
+        var model = Sequential.FromSpec(spec.Model, spec.Seed, backend);
+        model.Compile(new Sgd(), spec.Loss);
+        var count = ParameterVector.Length(model.Parameters);
+        var weights = new float[count];
+        ParameterVector.ReadValues(model.Parameters, weights);
+        var gradient = new float[count];
+        var random = new SeededRandom(7);
+        var features = new float[partitionBatch * ShapeMath.Size(spec.Model.Input)];
+        for (var i = 0; i < features.Length; i++) features[i] = (float)random.NextDouble();
+        var targets = new float[partitionBatch];
+        for (var i = 0; i < targets.Length; i++) targets[i] = random.NextInt(10);
+        var rows = Enumerable.Range(0, partitionBatch).ToArray();
+        var step = Timing.Run(() =>
+        {
+            ParameterVector.WriteValues(model.Parameters, weights);
+            using (TensorScope.Open())
+                model.ComputeGradients(Batches.Gather(backend, features, spec.Model.Input, rows), Batches.Gather(backend, targets, [], rows));
+            ParameterVector.ReadGradients(model.Parameters, gradient);
+            model.ZeroGrad();
+        }, 2);
+        return (step.SecondsPerStep * 1e3, count);
+    }
+
+    /// <summary>
+    /// What this machine allows at best: the gradient computed on <paramref name="workers"/> threads at once with no
+    /// communication and no coordinator, per thread against one thread alone — cores that share caches and memory
+    /// bandwidth (or a host's hyperthreads) slow each other down before any message is sent.
+    /// </summary>
+    private static double ComputeCeiling(JobSpec spec, int partitionBatch, int workers)
+    {
+        var alone = GradientMs(spec, partitionBatch).Ms;
+        var together = Enumerable.Range(0, workers)
+            .Select(_ => Task.Factory.StartNew(() => GradientMs(spec, partitionBatch).Ms, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(together);
+        return alone / together.Average(t => t.Result);
     }
 
     private static string FindRoot()
