@@ -13,11 +13,13 @@ namespace DeepMap.Cluster.Tests;
 internal static class OneProcessOracle
 {
     /// <summary>The oracle's accuracy on the job's test set: what a synchronous run of the job reaches.</summary>
-    public static double TestAccuracy(string specText, IReadOnlyList<string> dataRoots)
+    public static double TestAccuracy(string specText, IReadOnlyList<string> dataRoots) => TestAccuracy(Train(specText, dataRoots), specText, dataRoots);
+
+    public static double TestAccuracy(Sequential trained, string specText, IReadOnlyList<string> dataRoots)
     {
         var data = JobData.Load(new JobSpecValidator(new DataRoots(dataRoots)).Validate(JobSpecParser.Parse(specText)));
         var backend = new CpuBackend(2);
-        return Train(specText, dataRoots).Evaluate(data.Test.FeaturesTensor(backend), data.Test.TargetsTensor(backend)).Metrics["accuracy"];
+        return trained.Evaluate(data.Test.FeaturesTensor(backend), data.Test.TargetsTensor(backend)).Metrics["accuracy"];
     }
 
     public static Sequential Train(string specText, IReadOnlyList<string> dataRoots)

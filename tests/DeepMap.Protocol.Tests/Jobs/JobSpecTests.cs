@@ -60,6 +60,8 @@ public sealed class JobSpecTests : IDisposable
             """;
         var spec = JobSpecParser.Parse(json);
         Assert.Equal(new MomentumSpec(0.05, 0.9, true), spec.Optimizer);
+        Assert.Equal(Compression.None, spec.Compression);
+        Assert.Equal(Compression.Fp16, JobSpecParser.Parse(json.Replace("\"epochs\": 2", "\"epochs\": 2, \"compression\": \"fp16\"")).Compression);
         Assert.Equal(new DenseSpec(8, Activation.Tanh), spec.Model.Layers[0]);
         Validator().Validate(spec);
     }
@@ -101,6 +103,7 @@ public sealed class JobSpecTests : IDisposable
         { "  input: [13]", "  input: 13", "model.input", "expected a list" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: -1", "backup", "must be between 0 and" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nconsistency: eventual", "consistency", "'eventual' is not one of sync, async, bounded" },
+        { "checkpoint_every: 100", "checkpoint_every: 100\ncompression: int8", "compression", "'int8' is not one of none, fp16" },
     };
 
     [Theory]

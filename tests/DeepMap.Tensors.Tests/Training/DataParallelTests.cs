@@ -118,4 +118,21 @@ public sealed class DataParallelTests
         Assert.Equal(values, back);
         Assert.Throws<ArgumentException>(() => ParameterVector.WriteValues(other.Parameters, new float[3]));
     }
+
+    /// <summary>Weights arrive in chunks that cut across parameters: written piece by piece they make the same vector.</summary>
+    [Fact]
+    public void A_parameter_vector_written_in_pieces_across_parameters_is_the_whole_vector()
+    {
+        var model = Model(TestBackends.SingleThread);
+        var values = Enumerable.Range(0, ParameterVector.Length(model.Parameters)).Select(i => i * 0.25f - 3).ToArray();
+
+        foreach (var (offset, length) in new[] { (0, 7), (7, 100), (107, 50), (157, values.Length - 157) })
+            ParameterVector.WriteValues(model.Parameters, offset, values.AsSpan(offset, length));
+
+        var back = new float[values.Length];
+        ParameterVector.ReadValues(model.Parameters, back);
+        Assert.Equal(values, back);
+        Assert.Throws<ArgumentException>(() => ParameterVector.WriteValues(model.Parameters, values.Length - 2, new float[3]));
+        Assert.Throws<ArgumentException>(() => ParameterVector.WriteValues(model.Parameters, -1, new float[1]));
+    }
 }
