@@ -1,4 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using DeepMap.Protocol.Jobs;
+using DeepMap.Tensors.Backends.Cpu;
+using DeepMap.Tensors.Models;
 using DeepMap.Tensors.Training;
 using Xunit.Abstractions;
 
@@ -33,6 +37,44 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
         var status = await KillCoordinatorMidJob(Spec("consistency: bounded\nstaleness: 2\n"));
         Assert.Equal(status.GetProperty("steps").GetInt64(), status.GetProperty("step").GetInt64());
         Assert.InRange(status.GetProperty("test").GetProperty("mae").GetDouble(), 0, 6);
+    }
+
+    [Fact]
+    public async Task A_job_whose_end_was_not_recorded_completes_from_its_final_checkpoint_without_another_step()
+    {
+        var state = Directory.CreateTempSubdirectory("deepmap-state-").FullName;
+        try
+        {
+            var spec = Spec().Replace("epochs: 100", "epochs: 2").Replace($"checkpoint_every: {CheckpointEvery}", "checkpoint_every: 1000");
+            JobStatus finished;
+            await using (var cluster = await LocalCluster.Start(workers: 1, [DataRoots], stateDirectory: state))
+                finished = await cluster.Run(spec, TimeSpan.FromSeconds(60));
+            Assert.True(finished.State == JobState.Succeeded, $"job {finished.State}: {finished.Error}");
+
+            // As if the coordinator had stopped after the final checkpoint, before it recorded the end and wrote the model.
+            var directory = Path.Combine(state, "jobs", finished.Id);
+            File.Delete(Path.Combine(directory, "model.safetensors"));
+            var file = Path.Combine(directory, "status.json");
+            var stored = JsonNode.Parse(File.ReadAllText(file))!;
+            stored["state"] = "running";
+            stored["finished"] = null;
+            File.WriteAllText(file, stored.ToJsonString());
+
+            await using (var cluster = await LocalCluster.Start(workers: 1, [DataRoots], stateDirectory: state))
+            {
+                var status = await cluster.WaitForEnd(finished.Id, TimeSpan.FromSeconds(60));
+                Assert.True(status.State == JobState.Succeeded, $"job {status.State}: {status.Error}");
+                Assert.Equal(finished.WeightsSha256, status.WeightsSha256);
+                Assert.Equal(finished.Test, status.Test);
+                Assert.Equal(new ResumePoint(status.Resumed[^1].At, status.Steps, 0), status.Resumed[^1]);
+                var model = Sequential.Load(Path.Combine(directory, "model.safetensors"), new CpuBackend(1));
+                Assert.Equal(status.Steps, model.Optimizer!.Steps);
+            }
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
     }
 
     /// <summary>

@@ -20,16 +20,23 @@ namespace DeepMap.Cluster.Tests;
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly List<IHost> _hosts = [];
+    private readonly bool _ownsState;
 
-    private LocalCluster(string stateDirectory) => StateDirectory = stateDirectory;
+    private LocalCluster(string stateDirectory, bool ownsState)
+    {
+        StateDirectory = stateDirectory;
+        _ownsState = ownsState;
+    }
 
     public string StateDirectory { get; }
 
     public IActorRef JobManager { get; private set; } = ActorRefs.Nobody;
 
-    public static async Task<LocalCluster> Start(int workers, IReadOnlyList<string> dataRoots, TimeSpan? stepTimeout = null)
+    /// <param name="stateDirectory">The state directory of an earlier coordinator, whose jobs this one takes up; the
+    /// caller owns it. Null: a new temporary one, deleted with the cluster.</param>
+    public static async Task<LocalCluster> Start(int workers, IReadOnlyList<string> dataRoots, TimeSpan? stepTimeout = null, string? stateDirectory = null)
     {
-        var cluster = new LocalCluster(Directory.CreateTempSubdirectory("deepmap-cluster-").FullName);
+        var cluster = new LocalCluster(stateDirectory ?? Directory.CreateTempSubdirectory("deepmap-cluster-").FullName, ownsState: stateDirectory is null);
         var port = Repository.FreePort();
         var seeds = new[] { $"127.0.0.1:{port}" };
         var settings = new CoordinatorSettings(new NodeSettings(seeds, "127.0.0.1", port, "cpu", 1), "http://127.0.0.1:0", dataRoots,
@@ -74,6 +81,12 @@ public sealed class LocalCluster : IAsyncDisposable
             JobReplies.JobRefused r => throw new InvalidOperationException($"job refused: {r.Path}: {r.Error}"),
             _ => throw new InvalidOperationException($"unexpected reply {reply}"),
         };
+        return await WaitForEnd(id, timeout);
+    }
+
+    /// <summary>Polls a job until it ends, and gives its final status.</summary>
+    public async Task<JobStatus> WaitForEnd(string id, TimeSpan timeout)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -91,6 +104,6 @@ public sealed class LocalCluster : IAsyncDisposable
             await host.StopAsync(TimeSpan.FromSeconds(10));
             host.Dispose();
         }
-        Directory.Delete(StateDirectory, recursive: true);
+        if (_ownsState) Directory.Delete(StateDirectory, recursive: true);
     }
 }

@@ -52,7 +52,17 @@ public sealed class SyncTrainingTests
         Assert.Equal(oracle.Optimizer!.Steps, saved.Optimizer!.Steps);
         var expected = oracle.Optimizer.State(oracle.Parameters).ToDictionary(s => s.Name, s => s.Value.ToArray());
         foreach (var (name, value) in saved.Optimizer.State(saved.Parameters)) Assert.Equal(expected[name], value.ToArray());
+
+        // The last checkpoint is the end's, the final weights with their optimizer state.
         var checkpoint = Sequential.Load(Path.Combine(cluster.StateDirectory, "jobs", status.Id, "checkpoint.safetensors"), new CpuBackend(1));
-        Assert.Equal((status.Steps - 1) / 25 * 25, checkpoint.Optimizer!.Steps);
+        Assert.Equal(status.Steps, checkpoint.Optimizer!.Steps);
+        Assert.Equal(status.WeightsSha256, WeightsDigest.Sha256(checkpoint.Parameters));
+
+        // The training MAE, summed from the partitions' batches: every epoch's on the curve, the last one's in the status.
+        var epochs = status.Curve.Where(p => p.Training is not null).ToArray();
+        Assert.Equal(10, epochs.Length);
+        Assert.Equal(epochs[^1].Training!["mae"], status.Metrics["mae"]);
+        Assert.InRange(status.Metrics["mae"], 0.1, 10);
+        Assert.True(epochs[^1].Training!["mae"] < epochs[0].Training!["mae"], $"training MAE {epochs[0].Training!["mae"]} in the first epoch, {epochs[^1].Training!["mae"]} in the last");
     }
 }

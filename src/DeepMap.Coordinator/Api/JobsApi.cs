@@ -16,6 +16,8 @@ public static class JobsApi
     public static void ConfigureJson(JsonOptions options)
     {
         options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        // A diverged job's validation or test metric can be NaN or infinite: written as "NaN", "Infinity", never a throw.
+        options.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     }
 

@@ -13,6 +13,8 @@ public sealed class JobStore(string stateDirectory)
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // A diverged job's validation or test metric can be NaN or infinite; its status must still be saved and read.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         WriteIndented = true,
     };

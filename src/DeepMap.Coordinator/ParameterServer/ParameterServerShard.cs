@@ -60,9 +60,9 @@ public sealed class ParameterServerShard : ReceiveActor
     private void Initialize(ShardCommands.InitializeShard m)
     {
         if (_weights is not null) return; // a resent chunk after the shard was built
-        if (m.Slots < 1 || (uint)m.Slot >= (uint)m.Slots || (_initial is not null && _initial.Length != m.Slots))
+        if (Misfit(m) is { } misfit)
         {
-            _log.Warning("initial state of {0}/{1}: slot {2} of {3} does not fit; dropped", m.JobId, m.Shard, m.Slot, m.Slots);
+            _log.Warning("initial state of {0}/{1}: {2}; dropped", m.JobId, m.Shard, misfit);
             return;
         }
         _initial ??= Enumerable.Range(0, m.Slots).Select(_ => new ChunkAssembler(m.Length)).ToArray();
@@ -98,11 +98,40 @@ public sealed class ParameterServerShard : ReceiveActor
         _trainer.Tell(new ShardReplies.ShardReady(m.JobId, m.Shard, _channel.Endpoint));
     }
 
+    /// <summary>What makes a chunk of initial state unusable, or null: a peer's malformed message is dropped, never thrown on.</summary>
+    private string? Misfit(ShardCommands.InitializeShard m)
+    {
+        if (m.Slots < 1 || (uint)m.Slot >= (uint)m.Slots || (_initial is not null && _initial.Length != m.Slots))
+            return $"slot {m.Slot} of {m.Slots} does not fit";
+        if (m.Length < 0 || (_initial is not null && _initial[0].Length != m.Length))
+            return $"a length of {m.Length} does not fit";
+        if (m.Partitions < 1) return $"{m.Partitions} partitions";
+        if ((uint)m.Chunk >= (uint)Chunking.Count(m.Length) || m.Values.Length != Chunking.Range(m.Length, m.Chunk).Length)
+            return $"chunk {m.Chunk} with {m.Values.Length} values does not fit a length of {m.Length}";
+        try
+        {
+            var optimizer = System.Text.Json.JsonSerializer.Deserialize<OptimizerSpec>(m.OptimizerSpecJson, ModelSpec.JsonOptions);
+            optimizer?.Create();
+            return optimizer is null ? "no optimizer" : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
+        {
+            return $"optimizer '{m.OptimizerSpecJson}': {e.Message}";
+        }
+    }
+
     private void Accumulate(ShardCommands.GradientSlice m)
     {
         if (_weights is null)
         {
             _log.Warning("gradient for step {0} of {1}/{2} before the shard was initialized; dropped", m.GlobalStep, m.JobId, m.Shard);
+            return;
+        }
+        if ((uint)m.Partition >= (uint)_partitions || (m.Samples != 0 && (uint)m.Chunk >= (uint)Chunking.Count(_weights.Size))
+            || (m.Samples != 0 && m.Values.Length != Chunking.Range(_weights.Size, m.Chunk).Length))
+        {
+            // A peer's malformed slice is dropped, never thrown on: a restarted shard would lose the job's weights.
+            _log.Warning("gradient slice of {0}/{1}: partition {2}, chunk {3} with {4} values does not fit; dropped", m.JobId, m.Shard, m.Partition, m.Chunk, m.Values.Length);
             return;
         }
         if (_stepping == ShardStepping.EachContribution)
@@ -123,7 +152,7 @@ public sealed class ParameterServerShard : ReceiveActor
     /// <summary>A slice in an asynchronous mode: once complete, and unless that partition's step was applied already, a step of its own.</summary>
     private void Arrive(ShardCommands.GradientSlice m)
     {
-        if ((uint)m.Partition >= (uint)_partitions || m.GlobalStep <= _appliedThrough[m.Partition]) return;
+        if (m.GlobalStep <= _appliedThrough[m.Partition]) return;
         var key = (m.Partition, m.GlobalStep);
         if (!_arriving.TryGetValue(key, out var contribution))
         {

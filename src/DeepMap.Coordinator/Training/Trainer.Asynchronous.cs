@@ -39,6 +39,7 @@ public sealed partial class Trainer
                 Advance();
                 return;
             }
+            _epochMetrics.Add(m.Partition, m.GlobalStep, m.Metrics);
             _done[m.Partition]++;
             _nodeSamples[m.Node] = _nodeSamples.GetValueOrDefault(m.Node) + m.Samples;
             Advance();

@@ -21,7 +21,8 @@ namespace DeepMap.Coordinator.Training;
 /// Drives one job: loads its data, seeds the parameter-server shards with the initial weights — or with the weights,
 /// optimizer state and data cursor of the job's checkpoint when a restarted coordinator resumes it — then runs
 /// synchronous steps (every partition computes its gradient at version t, every shard applies step t), validating at
-/// epoch ends, checkpointing every few steps, and at the end evaluates on the test set and writes the model.
+/// epoch ends, checkpointing every few steps and after the last one, and at the end evaluates on the test set and
+/// writes the model.
 /// </summary>
 public sealed partial class Trainer : ReceiveActor, IWithTimers
 {
@@ -53,6 +54,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     private double _stepLoss;
     private double _epochLossSum;
     private int _epochSteps;
+    private readonly EpochMetrics _epochMetrics = new();
     private StateAssembly? _state;
     private Action? _onState;
     private readonly Stopwatch _clock = new();
@@ -67,6 +69,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     private const string StepKey = "deepmap.global_step";
     private const string EpochLossKey = "deepmap.epoch_loss_sum";
     private const string EpochStepsKey = "deepmap.epoch_steps";
+    private const string EpochMetricsKey = "deepmap.epoch_metrics";
     private const string PartitionStepsKey = "deepmap.partition_steps";
 
     /// <param name="status">The job's status so far: fresh for a new job, the stored one for a job being resumed.</param>
@@ -117,9 +120,16 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             Fail($"loading the {(File.Exists(CheckpointPath) ? "checkpoint or " : "")}data: {e.Message}");
             return;
         }
+        if (_globalStep == TotalSteps)
+        {
+            // The coordinator stopped between the final checkpoint and recording the job's end: no step is left.
+            _log.Info("job {0}: its final checkpoint is at the last step; completing it without training", _id);
+            Conclude();
+            return;
+        }
         _offsets = WeightsAssembly.ShardOffsets(state[0].Length, Spec.PsShards);
         var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
-        _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
+        _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, [.. Spec.Metrics], Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
             _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self, new string[Spec.PsShards],
             Spec.Compression == Compression.Fp16 ? WireEncoding.Float16 : WireEncoding.Float32, LatestWeights: IsAsynchronous);
         var stepping = IsAsynchronous ? ShardStepping.EachContribution : Spec.Backup > 0 ? ShardStepping.NamedByTrainer : ShardStepping.AllPartitions;
@@ -172,6 +182,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         _globalStep = long.Parse(step, CultureInfo.InvariantCulture);
         _epochLossSum = double.Parse(content.Metadata.GetValueOrDefault(EpochLossKey, "0"), CultureInfo.InvariantCulture);
         _epochSteps = int.Parse(content.Metadata.GetValueOrDefault(EpochStepsKey, "0"), CultureInfo.InvariantCulture);
+        _epochMetrics.Resume(content.Metadata.GetValueOrDefault(EpochMetricsKey, ""), _globalStep);
         if (IsAsynchronous && content.Metadata.TryGetValue(PartitionStepsKey, out var done))
             _done = done.Split(',').Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
         if (_done.Length != Spec.Partitions) throw new InvalidDataException($"{CheckpointPath}: '{PartitionStepsKey}' has {_done.Length} partitions; the job has {Spec.Partitions}");
@@ -225,6 +236,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         {
             if (_busy.GetValueOrDefault(m.Partition, -1) == m.GlobalStep) _busy.Remove(m.Partition);
             _nodes[m.Partition] = m.Node;
+            Measured(m);
             if (m.GlobalStep != _globalStep)
             {
                 // A straggler done with a step that closed without it: it may still join the open one.
@@ -366,11 +378,27 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         StartStep();
     }
 
-    private void Closing() => Common();
+    private void Closing()
+    {
+        Receive<PartitionEvents.GradientSent>(Measured);
+        Common();
+    }
+
+    /// <summary>
+    /// A batch's metrics count towards the epoch if the batch is in its step: without backup partitions every one is,
+    /// even when its report trails the shards' replies; with them, those reported before the step closed.
+    /// </summary>
+    private void Measured(PartitionEvents.GradientSent m)
+    {
+        if (Spec.Backup == 0 ? m.GlobalStep <= _globalStep : m.GlobalStep == _globalStep && !_closed && !_sent.Contains(m.Partition))
+            _epochMetrics.Add(m.Partition, m.GlobalStep, m.Metrics);
+    }
 
     private void EndEpoch()
     {
         var metrics = new Dictionary<string, double> { ["loss"] = _epochLossSum / Math.Max(1, _epochSteps) };
+        var training = _epochMetrics.Close(_globalStep);
+        foreach (var (name, value) in training) metrics[name] = value;
         _epochLossSum = 0;
         _epochSteps = 0;
         var validation = new Dictionary<string, double>();
@@ -380,7 +408,10 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             validation["loss"] = result.Loss;
             foreach (var (name, value) in result.Metrics) validation[name] = value;
         }
-        var point = new CurvePoint(_globalStep, (double)_globalStep / _plan.StepsPerEpoch, metrics["loss"], validation.Count > 0 ? validation : null);
+        var point = new CurvePoint(_globalStep, (double)_globalStep / _plan.StepsPerEpoch, metrics["loss"], validation.Count > 0 ? validation : null)
+        {
+            Training = training.Count > 0 ? training : null,
+        };
         _status = _status with { Epoch = Epoch, Metrics = metrics, Validation = validation, Curve = [.. _status.Curve, point] };
         Publish();
     }
@@ -394,13 +425,22 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             [StepKey] = _globalStep.ToString(CultureInfo.InvariantCulture),
             [EpochLossKey] = _epochLossSum.ToString("R", CultureInfo.InvariantCulture),
             [EpochStepsKey] = _epochSteps.ToString(CultureInfo.InvariantCulture),
+            [EpochMetricsKey] = _epochMetrics.Save(),
             [PartitionStepsKey] = string.Join(",", _done.Select(d => d.ToString(CultureInfo.InvariantCulture))),
         });
     }
 
+    /// <summary>The last step is done: the last epoch's metrics, the final checkpoint, then the job's results.</summary>
     private void Complete()
     {
         EndEpoch();
+        WriteCheckpoint();
+        Conclude();
+    }
+
+    /// <summary>Evaluates the trained model on the test set, writes it for download, and ends the job as succeeded.</summary>
+    private void Conclude()
+    {
         var result = _model.Evaluate(_data.Test.FeaturesTensor(_backend), _data.Test.TargetsTensor(_backend));
         var test = new Dictionary<string, double> { ["loss"] = result.Loss };
         foreach (var (name, value) in result.Metrics) test[name] = value;

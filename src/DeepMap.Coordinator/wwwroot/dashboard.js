@@ -26,7 +26,7 @@ const $ = id => document.getElementById(id);
 const numbers = new Intl.NumberFormat('en-US');
 
 const lossChart = new LineChart($('loss-chart'), { xLabel: 'epoch', yLabel: 'loss', xMin: 0, empty: 'The loss appears after the first steps' });
-const metricChart = new LineChart($('metric-chart'), { xLabel: 'epoch', xMin: 0, empty: 'Validation metrics appear at each epoch end' });
+const metricChart = new LineChart($('metric-chart'), { xLabel: 'epoch', xMin: 0, empty: 'Metrics appear at each epoch end' });
 
 // ---------------------------------------------------------------- the API
 
@@ -295,15 +295,20 @@ function renderCharts(job) {
     loss.push({ label: 'validation loss', color: COLORS.validation, markers: true, points: validated.map(p => [p.epoch, p.validation.loss]) });
   lossChart.setData(loss, { xMax: job.epochs });
 
-  const names = [...new Set([...validated.flatMap(p => Object.keys(p.validation)), ...Object.keys(job.test ?? {})])].filter(n => n !== 'loss');
+  // Epoch ends also carry the epoch's training metrics, measured on its batches (curves of older jobs may lack them).
+  const trained = curve.filter(p => p.training != null);
+  const names = [...new Set([...validated.flatMap(p => Object.keys(p.validation)), ...trained.flatMap(p => Object.keys(p.training)), ...Object.keys(job.test ?? {})])]
+    .filter(n => n !== 'loss');
   const name = names[0];
-  $('metric-chart-title').textContent = name ? `Validation ${name}` : 'Validation metric';
+  $('metric-chart-title').textContent = name ? `Metric: ${name}` : 'Metric';
   const metric = [];
   if (name) {
+    const training = trained.filter(p => name in p.training);
+    if (training.length) metric.push({ label: `training ${name}`, color: COLORS.training, markers: true, points: training.map(p => [p.epoch, p.training[name]]) });
     metric.push({ label: `validation ${name}`, color: COLORS.validation, markers: true, points: validated.filter(p => name in p.validation).map(p => [p.epoch, p.validation[name]]) });
     if (job.test && name in job.test) metric.push({ label: `test ${name}`, color: COLORS.test, line: false, points: [[job.epochs, job.test[name]]] });
   }
-  const empty = FINAL.has(job.state) ? 'This job has no validation set (validation_split: 0)' : 'Validation metrics appear at each epoch end';
+  const empty = FINAL.has(job.state) ? 'This job has no validation set (validation_split: 0)' : 'Metrics appear at each epoch end';
   metricChart.setData(metric, { xMax: job.epochs, yLabel: name ?? '', empty });
 }
 

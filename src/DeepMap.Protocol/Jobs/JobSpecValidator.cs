@@ -1,3 +1,4 @@
+using DeepMap.Protocol.Messaging;
 using DeepMap.Tensors.Backends;
 using DeepMap.Tensors.Data;
 using DeepMap.Tensors.Layers;
@@ -13,10 +14,13 @@ namespace DeepMap.Protocol.Jobs;
 /// </summary>
 public sealed class JobSpecValidator(DataRoots roots, long memoryLimitBytes)
 {
+    /// <summary>Checks against the memory this process may use: the machine's, or its container's limit.</summary>
     public JobSpecValidator(DataRoots roots)
-        : this(roots, 4L << 30)
+        : this(roots, AvailableMemoryBytes)
     {
     }
+
+    public static long AvailableMemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>Returns what the job will train on, or throws a <see cref="JobSpecException"/> with the field's path.</summary>
     public ValidatedJob Validate(JobSpec spec)
@@ -24,6 +28,7 @@ public sealed class JobSpecValidator(DataRoots roots, long memoryLimitBytes)
         var shapes = InferShapes(spec);
         var output = shapes.Count == 0 ? spec.Model.Input : shapes[^1].Output;
         var parameters = shapes.Sum(s => s.Parameters);
+        CheckSampleSize(spec);
         CheckLoss(spec, output);
         CheckCluster(spec, parameters);
         CheckMemory(spec, parameters);
@@ -87,6 +92,15 @@ public sealed class JobSpecValidator(DataRoots roots, long memoryLimitBytes)
         if (bytes > memoryLimitBytes)
             throw new JobSpecException("model",
                 $"{parameters:N0} parameters need {Gib(bytes)} for weights, gradients and optimizer state ({copies} copies), over the {Gib(memoryLimitBytes)} limit");
+    }
+
+    /// <summary>A partition's rows reach its node in pieces of whole samples, each piece at most one chunk.</summary>
+    private static void CheckSampleSize(JobSpec spec)
+    {
+        var size = ShapeMath.Size(spec.Model.Input);
+        if (size > Chunking.ChunkFloats)
+            throw new JobSpecException("model.input",
+                $"a sample of {ShapeMath.Format(spec.Model.Input)} is {size:N0} values; samples travel to the workers whole, in pieces of at most {Chunking.ChunkFloats:N0} values");
     }
 
     private static string Gib(long bytes) => bytes switch

@@ -49,4 +49,8 @@ public sealed record JobStatus(
 public sealed record ResumePoint(DateTimeOffset At, long Step, long StepsRedone);
 
 /// <summary>One point of a job's curve: the step, the epoch it falls in (fractional), the training loss, and at epoch ends the validation metrics.</summary>
-public sealed record CurvePoint(long Step, double Epoch, double Loss, IReadOnlyDictionary<string, double>? Validation);
+public sealed record CurvePoint(long Step, double Epoch, double Loss, IReadOnlyDictionary<string, double>? Validation)
+{
+    /// <summary>At epoch ends, the epoch's training metrics besides the loss (accuracy, mae), measured on its batches.</summary>
+    public IReadOnlyDictionary<string, double>? Training { get; init; }
+}

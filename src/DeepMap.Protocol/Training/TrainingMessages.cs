@@ -19,8 +19,11 @@ public static class PartitionCommands
 
 public static class PartitionEvents
 {
-    /// <summary>Partition k sent its slices for a step; the trainer uses it to say who it waits for.</summary>
-    public sealed record GradientSent(string JobId, int Partition, long GlobalStep, int Samples, string Node) : IDeepMapMessage;
+    /// <summary>
+    /// Partition k sent its slices for a step; the trainer uses it to say who it waits for, and adds up the job's
+    /// training metrics from the batch's <see cref="Metrics"/> (one per metric of the job; none for an empty batch).
+    /// </summary>
+    public sealed record GradientSent(string JobId, int Partition, long GlobalStep, int Samples, string Node, MetricSum[] Metrics) : IDeepMapMessage;
 
     /// <summary>
     /// Partition k dropped a step it was asked for: the step closed without it (backup partitions) and its weights

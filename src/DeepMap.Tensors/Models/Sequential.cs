@@ -111,14 +111,23 @@ public sealed partial class Sequential : IEnumerable<Layer>
         return x;
     }
 
-    /// <summary>Forward and backward on one batch, leaving the gradients in the parameters; returns the loss.</summary>
-    public float ComputeGradients(Tensor x, Tensor y)
+    /// <summary>
+    /// Forward and backward on one batch, leaving the gradients in the parameters; returns the loss. The batch's
+    /// predictions also go into <paramref name="metrics"/>, as <see cref="Fit"/> measures its training batches.
+    /// </summary>
+    public float ComputeGradients(Tensor x, Tensor y, IReadOnlyList<MetricAccumulator>? metrics = null)
     {
         RequireCompiled();
         using var scope = TensorScope.OpenReused();
         var prediction = Forward(x, training: true);
         var loss = LossFunctions.Compute(_loss, prediction, y);
         var value = loss.Item();
+        if (metrics is { Count: > 0 })
+        {
+            var p = prediction.ToArray();
+            var targets = y.ToArray();
+            foreach (var a in metrics) a.Add(p, targets, x.Shape[0]);
+        }
         loss.Backward();
         return value;
     }

@@ -12,6 +12,11 @@ public sealed class MetricAccumulator(Metric metric, Loss loss)
 
     public double Value => _count == 0 ? double.NaN : _sum / _count;
 
+    /// <summary>The value is Sum / Count: batches measured apart (data-parallel partitions) add up by these, not by their means.</summary>
+    public double Sum => _sum;
+
+    public long Count => _count;
+
     public static string MetricName(Metric metric) => metric switch
     {
         Metric.Accuracy => "accuracy",

@@ -71,17 +71,18 @@ public sealed class DataShard : ReceiveActor
                 return;
             }
             var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
-            double loss;
+            (double Loss, MetricSum[] Metrics) result;
             try
             {
-                loss = rows.Length == 0 ? 0 : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
+                result = rows.Length == 0 ? (0, []) : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
             }
             finally
             {
                 weights.Values.Release();
             }
+            var (loss, metrics) = result;
             SendSlices(setup, m, rows.Length, loss);
-            Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node));
+            Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node, metrics));
         }
         catch (Exception e) when (e is AskTimeoutException or InvalidDataException or ArgumentException)
         {
@@ -112,7 +113,7 @@ public sealed class DataShard : ReceiveActor
         _gradient = new float[setup.ParameterCount];
     }
 
-    private double Gradient(WeightsAssembly weights, int[] rows, PartitionSetup setup, PartitionCommands.ComputeGradient m)
+    private (double Loss, MetricSum[] Metrics) Gradient(WeightsAssembly weights, int[] rows, PartitionSetup setup, PartitionCommands.ComputeGradient m)
     {
         var model = _model!;
         weights.WriteTo(model.Parameters);
@@ -120,14 +121,15 @@ public sealed class DataShard : ReceiveActor
         double loss;
         // Rows of this partition are those with index ≡ k (mod P), stored in order: row i is local row i / P.
         var local = rows.Select(r => r / setup.Partitions).ToArray();
+        var metrics = setup.Metrics.Select(metric => new MetricAccumulator(metric, setup.Loss)).ToArray();
         using (TensorScope.Open())
         {
             loss = model.ComputeGradients(
-                Batches.Gather(_backend, _features!, setup.FeatureShape, local), Batches.Gather(_backend, _targets!, setup.TargetShape, local));
+                Batches.Gather(_backend, _features!, setup.FeatureShape, local), Batches.Gather(_backend, _targets!, setup.TargetShape, local), metrics);
         }
         ParameterVector.ReadGradients(model.Parameters, _gradient);
         model.ZeroGrad();
-        return loss;
+        return (loss, [.. metrics.Select(a => new MetricSum(a.Metric, a.Sum, a.Count))]);
     }
 
     private void SendSlices(PartitionSetup setup, PartitionCommands.ComputeGradient m, int samples, double loss)

@@ -102,6 +102,38 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
         Assert.DoesNotContain(errors, e => !e.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_metric_chart_plots_the_training_metric_next_to_the_validation_one()
+    {
+        var job = Job("done-3", "mlp", "succeeded", DateTimeOffset.UtcNow);
+        job["test"] = new Dictionary<string, double> { ["loss"] = 0.5, ["accuracy"] = 0.84 };
+        job["curve"] = new[] { (1, 0.71, 0.74), (2, 0.8, 0.79), (3, 0.86, 0.82) }.Select(p => new
+        {
+            step = 33 * p.Item1, epoch = p.Item1, loss = 1.0 / p.Item1,
+            validation = new Dictionary<string, double> { ["loss"] = 1.1 / p.Item1, ["accuracy"] = p.Item3 },
+            training = new Dictionary<string, double> { ["accuracy"] = p.Item2 },
+        });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.Launch(playwright);
+        var errors = new List<string>();
+        var page = await Chromium.NewPage(browser, errors);
+        await page.RouteAsync(Origin + "/**", async route =>
+        {
+            var path = new Uri(route.Request.Url).AbsolutePath;
+            if (!path.StartsWith("/api/", StringComparison.Ordinal)) await ServeFile(route, path);
+            else if (path == "/api/cluster") await Json(route, new { members = new[] { Member(4053, ["coordinator", "ps"], null) } });
+            else if (path == "/api/jobs") await Json(route, new[] { job });
+            else await route.FulfillAsync(new() { Status = 404, ContentType = "application/json", Body = "{\"error\":\"not here\"}" });
+        });
+        await page.GotoAsync(Origin + "/");
+
+        await Expect(page.Locator("#job")).ToHaveAttributeAsync("data-job-id", "done-3");
+        await Expect(page.Locator("#metric-chart-title")).ToHaveTextAsync("Metric: accuracy");
+        await Expect(page.Locator("#metric-chart")).ToHaveAttributeAsync("data-points", "7"); // 3 epochs of training and validation, the test point
+        Assert.Empty(errors);
+    }
+
     private static object Member(int port, string[] roles, string? device) =>
         new { address = $"akka.tcp://deepmap@127.0.0.1:{port}", roles, status = "up", device };
 

@@ -66,7 +66,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
         await Expect(page.Locator("#members tbody tr", new() { HasText = "cpu-simd" }).Locator("td[data-name='throughput']"))
             .ToHaveTextAsync(new Regex(@"^[1-9][\d,]*$"), new() { Timeout = 15_000 });
 
-        // Until the end: a validation point on the metric chart, then the test metrics, the digest and the download.
+        // Until the end: training and validation points on the metric chart, then the test metrics, the digest and the download.
         await Expect(page.Locator("#job-state")).ToHaveTextAsync("succeeded", new() { Timeout = 75_000 });
         var status = await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
         var accuracy = status.GetProperty("test").GetProperty("accuracy").GetDouble();
@@ -77,7 +77,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
         await Expect(page.Locator("#download-model")).ToHaveAttributeAsync("href", $"/api/jobs/{id}/model");
         await Expect(page.Locator("#cancel-job")).ToBeHiddenAsync();
         await Expect(page.Locator("#job-error")).ToBeHiddenAsync();
-        await Expect(page.Locator("#metric-chart")).ToHaveAttributeAsync("data-points", "4"); // 3 epochs + the test point
+        await Expect(page.Locator("#metric-chart")).ToHaveAttributeAsync("data-points", "7"); // 3 epochs of training and validation, the test point
         Assert.True(Points(await chart.GetAttributeAsync("data-points")) > second);
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");

@@ -125,6 +125,7 @@ public sealed class JobSpecTests : IDisposable
         { "  path: boston_housing.csv", "  path: housing.csv", "data.path", "no file 'housing.csv' under the data roots" },
         { "  target: MEDV", "  target: PRICE", "data.target", "no column 'PRICE'" },
         { "  input: [13]", "  input: [12]", "model.input", "has 13 feature columns" },
+        { "  input: [13]", "  input: [262145]", "model.input", "a sample of [262145] is 262,145 values; samples travel to the workers whole, in pieces of at most 262,144 values" },
         { "batch_size: 32", "batch_size: 3", "batch_size", "cannot give each of 4 partitions a sample" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: 4", "backup", "4 backup partitions of 4 would leave no partition to close a step; use at most 3" },
         { "checkpoint_every: 100", "checkpoint_every: 100\nbackup: 1\nconsistency: async", "backup", "backup partitions close synchronous steps" },
@@ -150,6 +151,22 @@ public sealed class JobSpecTests : IDisposable
         Assert.Equal("model", e.Path);
         Assert.StartsWith("5,121 parameters need 80.02 KiB", e.Reason);
         Assert.Contains("4 copies", e.Reason);
+    }
+
+    [Fact]
+    public void By_default_the_memory_limit_is_what_this_process_may_use()
+    {
+        // Some 10¹² parameters: more than any machine has.
+        var spec = JobSpecParser.Parse(Boston.Replace("    - dense: {units: 64, activation: relu}\n    - dense: {units: 64, activation: relu}",
+            "    - dense: {units: 1000000, activation: relu}\n    - dense: {units: 1000000, activation: relu}"));
+        var available = JobSpecValidator.AvailableMemoryBytes;
+
+        var e = Refused(() => new JobSpecValidator(new DataRoots([_root])).Validate(spec));
+
+        Assert.Equal("model", e.Path);
+        Assert.StartsWith("1,000,016,000,001 parameters need 14901.4 GiB", e.Reason);
+        Assert.EndsWith($"over the {available / (double)(1L << 30):0.##} GiB limit", e.Reason);
+        Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, available);
     }
 
     [Fact]

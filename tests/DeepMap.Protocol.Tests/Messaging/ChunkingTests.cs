@@ -6,7 +6,9 @@ namespace DeepMap.Protocol.Tests.Messaging;
 
 public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
 {
-    private const int Length = 3 * Chunking.ChunkFloats + 17;
+    // 17 floats beyond what a whole frame holds: unchunked, the tensor could never travel as one message.
+    private const int Length = Chunking.MaximumFrameSize / sizeof(float) + 17;
+    private const int Chunks = 5;
 
     private readonly ProtocolSerializer _serializer = akka.Serializer;
 
@@ -42,8 +44,11 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     public void ATensorLargerThanAFrameTravelsInChunksThatEachFitAFrameAndReassembleBitForBit(string kind)
     {
         var original = Tensor(Length, seed: 1234);
+        Assert.True(sizeof(float) * original.Length > Chunking.MaximumFrameSize, $"{original.Length} floats fit a frame of {Chunking.MaximumFrameSize} bytes");
+        var whole = _serializer.ToBinary(ChunkMessage(kind, 0, original));
+        Assert.True(whole.Length > Chunking.MaximumFrameSize, $"the unchunked message is {whole.Length} bytes, frame is {Chunking.MaximumFrameSize}");
         var count = Chunking.Count(original.Length);
-        Assert.Equal(4, count);
+        Assert.Equal(Chunks, count);
 
         var frames = new List<(string Manifest, byte[] Bytes)>();
         for (var chunk = 0; chunk < count; chunk++)
@@ -84,6 +89,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     [InlineData(Chunking.ChunkFloats + 1, 2)]
     [InlineData(2 * Chunking.ChunkFloats, 2)]
     [InlineData(3 * Chunking.ChunkFloats + 17, 4)]
+    [InlineData(Length, Chunks)]
     public void ChunksCoverTheArrayExactlyOnceWithNoEmptyTrailingChunk(int length, int expectedChunks)
     {
         Assert.Equal(expectedChunks, Chunking.Count(length));
@@ -114,8 +120,8 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(4)]
-    [InlineData(5)]
+    [InlineData(Chunks)]
+    [InlineData(Chunks + 1)]
     [InlineData(int.MaxValue)]
     [InlineData(int.MinValue)]
     public void AssemblerRejectsAChunkIndexOutOfRange(int chunk)
@@ -132,17 +138,17 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     [InlineData(0, Chunking.ChunkFloats - 1)]
     [InlineData(0, Chunking.ChunkFloats + 1)]
     [InlineData(1, 0)]
-    [InlineData(3, 16)]
-    [InlineData(3, 18)]
-    [InlineData(3, Chunking.ChunkFloats)]
+    [InlineData(Chunks - 1, 16)]
+    [InlineData(Chunks - 1, 18)]
+    [InlineData(Chunks - 1, Chunking.ChunkFloats)]
     public void AssemblerRejectsAChunkOfTheWrongLength(int chunk, int length)
     {
         var assembler = new ChunkAssembler(Length);
 
         Assert.Throws<InvalidDataException>(() => assembler.Add(chunk, new float[length]));
 
-        // The bad chunk counted for nothing: the array still needs all four chunks.
-        for (var c = 0; c < 4; c++)
+        // The bad chunk counted for nothing: the array still needs all its chunks.
+        for (var c = 0; c < Chunks; c++)
         {
             Assert.False(assembler.IsComplete);
             assembler.Add(c, new float[Chunking.Range(Length, c).Length]);

@@ -46,6 +46,7 @@ internal static class MessageSamples
         JobId: "job-7",
         ModelSpecJson: "{\"layers\":[{\"dense\":{\"units\":8,\"activation\":\"relu\"}}]}",
         Loss: Loss.CrossEntropy,
+        Metrics: [Metric.Accuracy, Metric.MeanAbsoluteError],
         Seed: ulong.MaxValue - 12345,
         Partitions: 4,
         GlobalBatch: 256,
@@ -80,6 +81,11 @@ internal static class MessageSamples
         SecondsPerStep = 0.0375,
         NodeLeftOut = new Dictionary<string, long> { ["akka.tcp://deepmap@10.0.0.2:4053"] = 17 },
         Resumed = [new ResumePoint(new DateTimeOffset(2025, 3, 4, 6, 0, 0, TimeSpan.Zero), 1200, 34)],
+        Curve =
+        [
+            new CurvePoint(12, 0.25, 2.5, null),
+            new CurvePoint(1200, 3, 0.5, new Dictionary<string, double> { ["accuracy"] = 0.75 }) { Training = new Dictionary<string, double> { ["accuracy"] = 0.8125 } },
+        ],
     };
 
     private static readonly JobStatus Failed = new(
@@ -118,7 +124,8 @@ internal static class MessageSamples
         // Training
         new PartitionCommands.ComputeGradient(Setup, Partition: 3, Epoch: 2, Step: 17, GlobalStep: long.MaxValue - 1),
         new PartitionCommands.ReleasePartition("job-7", 3),
-        new PartitionEvents.GradientSent("job-7", 3, 9_000_000_000L, 64, "akka.tcp://deepmap@10.0.0.2:4053"),
+        new PartitionEvents.GradientSent("job-7", 3, 9_000_000_000L, 64, "akka.tcp://deepmap@10.0.0.2:4053",
+            [new MetricSum(Metric.Accuracy, 57, 64), new MetricSum(Metric.MeanAbsoluteError, double.NaN, 640)]),
         new DataQueries.GetPartitionData("job-7", 3, 5),
         new DataReplies.PartitionData("job-7", 3, 5, 9, 1280, 2, Features: Awkward(), Targets: [1f, -1f, 0.5f]),
 
