@@ -60,7 +60,7 @@ public sealed class BackupPartitionTests(ITestOutputHelper output)
             var (backup, seconds) = await cluster.RunJob(spec + "\nbackup: 1\n");
             var sync = OneProcessOracle.TestAccuracy(spec, roots);
             var accuracy = backup.GetProperty("test").GetProperty("accuracy").GetDouble();
-            output.WriteLine($"test accuracy: sync {sync:F4}, backup 1 of 4 {accuracy:F4} ({seconds:F1} s; left out {backup.GetProperty("node_left_out")})");
+            output.WriteLine($"test accuracy: sync {sync:F4}, backup 1 of 4 {accuracy:F4} ({seconds:F1} s; left out {backup.GetProperty("node_left_out")}, samples {backup.GetProperty("node_samples")})");
             Assert.InRange(accuracy, sync - 0.01, 1);
         }
         finally

@@ -29,7 +29,10 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
     {
         var dataRoots = Path.Combine(Repository.Root, "examples", "data");
         var spec = File.ReadAllText(Path.Combine(Repository.Root, "examples", "jobs", "boston-mlp.yaml")).Replace("epochs: 10", "epochs: 600");
-        using var cluster = ProcessCluster.Start(workers: 1, dataRoots, stepTimeoutSeconds: 2);
+        using var cluster = ProcessCluster.Start(workers: 0, dataRoots, stepTimeoutSeconds: 2);
+        // The first worker pauses 4 ms per gradient, so the job outlasts the second worker's start, join and the
+        // rebalance that gives it partitions (Sharding rebalances every 10 s) on any machine: the weights do not change.
+        cluster.AddWorker(new Dictionary<string, string> { ["DEEPMAP_STRAGGLE_MS"] = "4" });
         await cluster.WaitForWorkers(1);
         var id = await cluster.Submit(spec);
         cluster.AddWorker();

@@ -35,6 +35,12 @@ public sealed class ParameterServerShard : ReceiveActor
     private int _partitions;
     private ShardStepping _stepping;
     private int[]? _closing;
+    private int[] _carrying = [];
+
+    // With backup partitions: the last step's members, and contributions to that step from the partitions it left out,
+    // kept for the trainer to carry into the next step.
+    private int[] _previousMembers = [];
+    private readonly Dictionary<int, Contribution> _late = [];
     private readonly Dictionary<(int Partition, long Step), Contribution> _arriving = [];
     private long[] _appliedThrough = [];
     private ActorSelection? _trainer;
@@ -139,11 +145,13 @@ public sealed class ParameterServerShard : ReceiveActor
             Arrive(m);
             return;
         }
-        if (m.GlobalStep != _version) return; // a late retry of a step already applied, or one not yet asked for
-        if (!_pending.TryGetValue(m.Partition, out var contribution))
+        var late = _stepping == ShardStepping.NamedByTrainer && m.GlobalStep == _version - 1 && !_previousMembers.Contains(m.Partition);
+        if (m.GlobalStep != _version && !late) return; // a late retry of a step already applied, or one not yet asked for
+        var arriving = late ? _late : _pending;
+        if (!arriving.TryGetValue(m.Partition, out var contribution))
         {
             contribution = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights.Size), m.Samples, m.Loss);
-            _pending[m.Partition] = contribution;
+            arriving[m.Partition] = contribution;
         }
         contribution.Gradient?.Add(m.Chunk, m.Values);
         TryApply(m.JobId, m.Shard);
@@ -174,22 +182,41 @@ public sealed class ParameterServerShard : ReceiveActor
             _log.Warning("closing step {0} of {1}/{2} with partitions [{3}] of {4}; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Partitions), _partitions);
             return;
         }
+        if (m.Carried.Any(k => (uint)k >= (uint)_partitions || _previousMembers.Contains(k)) || m.Carried.Distinct().Count() != m.Carried.Length)
+        {
+            _log.Warning("closing step {0} of {1}/{2} carrying partitions [{3}] from the step before; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Carried));
+            return;
+        }
         _closing = m.Partitions;
+        _carrying = m.Carried;
         TryApply(m.JobId, m.Shard);
     }
 
     private void TryApply(string jobId, int shard)
     {
-        var members = _stepping == ShardStepping.NamedByTrainer ? _closing : null;
-        if (_stepping == ShardStepping.NamedByTrainer
-                ? members is null || members.Any(k => !_pending.TryGetValue(k, out var c) || !c.IsComplete)
-                : _pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete))
+        if (_stepping == ShardStepping.NamedByTrainer)
+        {
+            if (_closing is not { } members || members.Any(k => !Complete(_pending, k)) || _carrying.Any(k => !Complete(_late, k))) return;
+            // Members in partition order, then the carried ones: the same sum on every shard.
+            Contribution[] included = [.. members.Order().Select(k => _pending[k]), .. _carrying.Order().Select(k => _late[k])];
+            Apply(jobId, shard, included, included.Sum(c => c.Samples));
+            _late.Clear();
+            // The partitions left out of this step may still send their part of it: the next step may carry it.
+            foreach (var (k, contribution) in _pending.Where(p => !members.Contains(p.Key))) _late[k] = contribution;
+            _previousMembers = members;
+            _pending.Clear();
+            _closing = null;
+            _carrying = [];
             return;
-        var included = _pending.Where(p => members is null || members.Contains(p.Key)).OrderBy(p => p.Key).Select(p => p.Value).ToArray();
-        Apply(jobId, shard, included, included.Sum(c => c.Samples));
+        }
+        if (_pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete)) return;
+        var all = _pending.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
+        Apply(jobId, shard, all, all.Sum(c => c.Samples));
         _pending.Clear();
-        _closing = null;
     }
+
+    private static bool Complete(Dictionary<int, Contribution> contributions, int partition) =>
+        contributions.TryGetValue(partition, out var contribution) && contribution.IsComplete;
 
     /// <summary>Sums the contributions in the order given, each weighted by its samples over <paramref name="total"/>, and steps.</summary>
     private void Apply(string jobId, int shard, Contribution[] included, int total)

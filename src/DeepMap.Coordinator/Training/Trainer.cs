@@ -50,6 +50,11 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     // the partition-steps left out.
     private readonly Dictionary<int, long> _busy = [];
     private bool _closed;
+
+    // Backup partitions: those the last step left out, and those of them whose late part of it this step carries.
+    private int[] _leftOutOfLast = [];
+    private readonly List<int> _carried = [];
+    private bool _closedCarrying;
     private readonly Dictionary<string, long> _leftOut = [];
     private double _stepLoss;
     private double _epochLossSum;
@@ -239,7 +244,13 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             Measured(m);
             if (m.GlobalStep != _globalStep)
             {
-                // A straggler done with a step that closed without it: it may still join the open one.
+                // A straggler done with the step that closed without it: its part joins the open step, one step stale,
+                // so a partition that is always a little late still trains on its data; and it may join the open one.
+                if (Spec.Backup > 0 && !_closed && m.GlobalStep == _globalStep - 1 && _leftOutOfLast.Contains(m.Partition) && !_carried.Contains(m.Partition))
+                {
+                    _carried.Add(m.Partition);
+                    _nodeSamples[m.Node] = _nodeSamples.GetValueOrDefault(m.Node) + m.Samples;
+                }
                 if (Spec.Backup > 0 && !_closed && !_busy.ContainsKey(m.Partition) && !_sent.Contains(m.Partition)) AskPartition(m.Partition);
                 return;
             }
@@ -271,7 +282,14 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             _status = _status with { Waiting = waiting };
             Publish();
             // Every partition reported sending, yet a shard lacks a slice: one was lost with a node that left. The
-            // shards keep what they have, so asking everyone again costs a recomputation, never a double count.
+            // shards keep what they have, so asking everyone again costs a recomputation, never a double count. A
+            // carried part of the step before cannot be computed again: the step closes again without it.
+            if (_closed && _closedCarrying)
+            {
+                _closedCarrying = false;
+                int[] members = [.. _sent.Order()];
+                for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.CloseStep(_id, s, _globalStep, members, []));
+            }
             foreach (var k in missing.Length > 0 && !_closed ? missing : _closed ? _sent.ToArray() : Enumerable.Range(0, Spec.Partitions)) AskPartition(k);
             Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
         });
@@ -323,9 +341,13 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     {
         _closed = true;
         var members = _sent.Order().ToArray();
+        int[] carried = [.. _carried.Order()];
         for (var k = 0; k < Spec.Partitions; k++)
             if (!_sent.Contains(k) && _nodes.TryGetValue(k, out var node)) _leftOut[node] = _leftOut.GetValueOrDefault(node) + 1;
-        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.CloseStep(_id, s, _globalStep, members));
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.CloseStep(_id, s, _globalStep, members, carried));
+        _leftOutOfLast = [.. Enumerable.Range(0, Spec.Partitions).Where(k => !_sent.Contains(k))];
+        _closedCarrying = carried.Length > 0;
+        _carried.Clear();
     }
 
     private void StepDone()

@@ -59,9 +59,11 @@ public static class ShardCommands
 
     /// <summary>
     /// Closes step GlobalStep with exactly these partitions' contributions, the same set on every shard: the first
-    /// that reached the trainer when the job leaves its slowest partitions out (backup partitions).
+    /// that reached the trainer when the job leaves its slowest partitions out (backup partitions). Carried: partitions
+    /// left out of the previous step whose late contribution to it joins this one, so a partition that is always a
+    /// little late still trains on its data, one step stale.
     /// </summary>
-    public sealed record CloseStep(string JobId, int Shard, long GlobalStep, int[] Partitions) : IShardMessage;
+    public sealed record CloseStep(string JobId, int Shard, long GlobalStep, int[] Partitions, int[] Carried) : IShardMessage;
 
     public sealed record StopShard(string JobId, int Shard) : IShardMessage;
 }

@@ -20,6 +20,8 @@ public sealed class ComposeFileTests
         var published = coordinator.Seq("ports").Cast<YamlMappingNode>().ToDictionary(p => p.Text("target")!, p => p.Text("published")!);
         Assert.Equal("8080", published.GetValueOrDefault("8080"));
         Assert.Equal("4053", published.GetValueOrDefault(env["DEEPMAP_PORT"]));
+        // Workers on other hosts send gradients to the coordinator's tensor data channel.
+        Assert.Equal(env["DEEPMAP_DATA_PORT"], published.GetValueOrDefault(env["DEEPMAP_DATA_PORT"]));
         Assert.EndsWith(":8080", env["DEEPMAP_API"]);
         Assert.Equal(Compose.Token, env["DEEPMAP_TOKEN"]);
         var written = new YamlStream();

@@ -86,7 +86,7 @@ public sealed class ComposeProcessTests(ITestOutputHelper output) : IDisposable
         {
             var resolved = key switch
             {
-                "DEEPMAP_PORT" or "DEEPMAP_HEALTH_PORT" => Port(ownPorts, value).ToString(),
+                "DEEPMAP_PORT" or "DEEPMAP_DATA_PORT" or "DEEPMAP_HEALTH_PORT" => Port(ownPorts, value).ToString(),
                 "DEEPMAP_API" => new UriBuilder(value) { Port = Port(ownPorts, new Uri(value).Port.ToString()) }.Uri.ToString().TrimEnd('/'),
                 "DEEPMAP_HOST" when value == coordinatorHost => "127.0.0.1",
                 "DEEPMAP_SEEDS" => string.Join(",", value.Split(',').Select(seed => seed.Split(':') is [var host, var port] && host == coordinatorHost

@@ -108,6 +108,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal("remoting", port.Text("targetPort"));
         Assert.Equal(4053, Ports(container)["remoting"]);
         Assert.Equal("4053", Env(container)["DEEPMAP_PORT"].Text("value"));
+        Assert.Equal(Ports(container)["data"].ToString(), Env(container)["DEEPMAP_DATA_PORT"].Text("value"));
         Assert.Equal("1", coordinator.Map("spec").Text("replicas"));
         foreach (var (key, value) in coordinator.Map("spec").Map("selector").Map("matchLabels").Children)
             Assert.Equal(((YamlScalarNode)value).Value, labels[((YamlScalarNode)key).Value!]);
@@ -149,6 +150,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal([coordinatorSelf], workerNode.Seeds);
         Assert.Equal("10.1.3.9", workerNode.Host);
         Assert.Equal(Ports(workerContainer)["remoting"], workerNode.Port);
+        Assert.Equal(Ports(workerContainer)["data"], workerNode.DataPort);
         foreach (var (key, value) in worker.Map("spec").Map("selector").Map("matchLabels").Children)
             Assert.Equal(((YamlScalarNode)value).Value, Labels(worker)[((YamlScalarNode)key).Value!]);
     }

@@ -44,16 +44,16 @@ public sealed class ParameterServerShardTests : TestKit
         return Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 4)))).ToArray();
     }
 
-    private ShardCommands.InitializeShard Initial(float[] weights, int partitions, OptimizerSpec optimizer, int chunk) =>
+    private ShardCommands.InitializeShard Initial(float[] weights, int partitions, OptimizerSpec optimizer, int chunk, ShardStepping stepping = ShardStepping.AllPartitions) =>
         new(Job, 0, weights.Length, partitions, Json(optimizer), TestActor.Path.ToString(), Version: 0, OptimizerSteps: 0, Slot: 0, Slots: 1,
-            ShardStepping.AllPartitions, chunk, Chunking.Slice(weights, chunk));
+            stepping, chunk, Chunking.Slice(weights, chunk));
 
     private IActorRef Shard() => Sys.ActorOf(Props.Create(() => new ParameterServerShard(new CpuBackend(1))));
 
-    private IActorRef StartedShard(float[] weights, int partitions, OptimizerSpec optimizer)
+    private IActorRef StartedShard(float[] weights, int partitions, OptimizerSpec optimizer, ShardStepping stepping = ShardStepping.AllPartitions)
     {
         var shard = Shard();
-        for (var c = 0; c < Chunking.Count(weights.Length); c++) shard.Tell(Initial(weights, partitions, optimizer, c), TestActor);
+        for (var c = 0; c < Chunking.Count(weights.Length); c++) shard.Tell(Initial(weights, partitions, optimizer, c, stepping), TestActor);
         ExpectMsg<ShardReplies.ShardReady>(Patience);
         return shard;
     }
@@ -163,6 +163,34 @@ public sealed class ParameterServerShardTests : TestKit
 
         // No step besides the two: the next message the shard sends is its state, that of two steps.
         BitsEqual(Reference(weights, sgd, contributions, steps: 2), State(shard, 2, 100), "after two steps");
+    }
+
+    /// <summary>
+    /// Backup partitions: a partition left out of a step sends its part late (before or after the close); the next
+    /// step, told to carry it, sums it after its own members, weighted by its samples like theirs.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_late_part_of_the_last_step_is_carried_into_the_next_when_the_trainer_says_so(bool lateBeforeTheClose)
+    {
+        var weights = Random(300, seed: 5);
+        var g = Enumerable.Range(0, 5).Select(i => Random(300, seed: 50 + i)).ToArray();
+        var sgd = new SgdSpec(0.1);
+        var shard = StartedShard(weights, partitions: 2, sgd, ShardStepping.NamedByTrainer);
+
+        shard.Tell(Slices(0, 0, 10, 1.0, g[0]).Single(), TestActor);
+        if (lateBeforeTheClose) shard.Tell(Slices(0, 1, 20, 2.0, g[1]).Single(), TestActor);
+        shard.Tell(new ShardCommands.CloseStep(Job, 0, 0, [0], []), TestActor);
+        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 0, 10.0, 10), Patience);
+        if (!lateBeforeTheClose) shard.Tell(Slices(0, 1, 20, 2.0, g[1]).Single(), TestActor);
+        shard.Tell(Slices(1, 1, 30, 3.0, g[2]).Single(), TestActor);
+        shard.Tell(Slices(1, 0, 40, 4.0, g[3]).Single(), TestActor);
+        shard.Tell(new ShardCommands.CloseStep(Job, 0, 1, [0, 1], [1]), TestActor);
+
+        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 1, 40 * 4.0 + 30 * 3.0 + 20 * 2.0, 90), Patience);
+        var first = Reference(weights, sgd, [(g[0], 10)]);
+        BitsEqual(Reference(first[0], sgd, [(g[3], 40), (g[2], 30), (g[1], 20)]), State(shard, 2, 300), "step 1 with partition 1's late part of step 0");
     }
 
     [Fact]
