@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Messaging;
@@ -26,16 +27,23 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         return system;
     }
 
+    /// <summary>A second node whose channel hands what it gets for the parameter servers to a probe.</summary>
+    private (TensorChannel Channel, TestProbe Probe) Receiver(TlsSettings? tls = null)
+    {
+        var other = Other();
+        var channel = TensorChannel.Start(other, Node(tls));
+        var probe = CreateTestProbe(other);
+        channel.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        return (channel, probe);
+    }
+
     private static ShardCommands.GradientSlice Slice(long step, int chunk, float[] values) => new("job-1", 0, step, 2, 64, 0.25, chunk, values);
 
     [Fact]
     public void MessagesReachTheRecipientOnTheOtherNodeInOrderAndIntact()
     {
         var sender = TensorChannel.Start(Sys, Node());
-        var other = Other();
-        var receiver = TensorChannel.Start(other, Node());
-        var probe = CreateTestProbe(other);
-        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var (receiver, probe) = Receiver();
         var big = Enumerable.Range(0, Chunking.ChunkFloats).Select(i => i * 0.5f).ToArray();
 
         for (var step = 0; step < 50; step++) sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(step, 0, [step, -0f, float.NaN]));
@@ -55,10 +63,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     [Fact]
     public void GarbageOnTheChannelClosesThatConnectionAndTheNodeServesTheNext()
     {
-        var other = Other();
-        var receiver = TensorChannel.Start(other, Node());
-        var probe = CreateTestProbe(other);
-        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var (receiver, probe) = Receiver();
         var port = int.Parse(receiver.Endpoint.Split(':')[1]);
 
         using (var rogue = new TcpClient("127.0.0.1", port))
@@ -78,10 +83,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     public void AFrameForARecipientTheNodeDoesNotHaveIsDroppedAndTheConnectionLives()
     {
         var sender = TensorChannel.Start(Sys, Node());
-        var other = Other();
-        var receiver = TensorChannel.Start(other, Node());
-        var probe = CreateTestProbe(other);
-        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var (receiver, probe) = Receiver();
 
         sender.Send(receiver.Endpoint, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk("job-1", 0, 1, 0, [1]));
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
@@ -94,10 +96,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     public void APeerThatCannotBeReachedCostsItsMessagesAndNothingElse()
     {
         var sender = TensorChannel.Start(Sys, Node());
-        var other = Other();
-        var receiver = TensorChannel.Start(other, Node());
-        var probe = CreateTestProbe(other);
-        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var (receiver, probe) = Receiver();
         using var closed = new TcpListener(System.Net.IPAddress.Loopback, 0);
         closed.Start();
         var nobody = $"127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndpoint).Port}";
@@ -113,10 +112,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     public void WithTlsOnlyANodeWithTheClusterCertificateIsHeard()
     {
         var cluster = SelfSigned("CN=deepmap-cluster");
-        var other = Other();
-        var receiver = TensorChannel.Start(other, Node(new TlsSettings("cluster.pfx", cluster)));
-        var probe = CreateTestProbe(other);
-        receiver.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        var (receiver, probe) = Receiver(new TlsSettings("cluster.pfx", cluster));
         var stranger = TensorChannel.Start(Other(), Node(new TlsSettings("stranger.pfx", SelfSigned("CN=stranger"))));
         var member = TensorChannel.Start(Sys, Node(new TlsSettings("cluster.pfx", cluster)));
 
