@@ -13,7 +13,9 @@ internal sealed record OutboundFrame(TensorRecipient Recipient, IDeepMapMessage 
 /// <summary>
 /// This node's connection to one peer's tensor channel: a queue written by a thread of its own, so senders never
 /// block and frames keep their order. It connects when there is something to send; when the peer cannot be reached or
-/// the connection breaks, what is queued is dropped (the trainer asks again) and the next frame connects anew.
+/// the connection breaks, what is queued is dropped (the trainer asks again) and the next frame connects anew. Idle
+/// for a minute, it closes and its thread ends: workers come and go under new endpoints, and a long-lived coordinator
+/// must not keep a thread for each one it ever served.
 /// </summary>
 internal sealed class OutboundConnection : IDisposable
 {
@@ -22,31 +24,37 @@ internal sealed class OutboundConnection : IDisposable
     // A peer that stops reading (cut off, frozen) must not hold the writer forever; the sender's retries come later.
     private const int SendTimeoutMs = 10_000;
 
-    private readonly string _endpoint;
     private readonly TlsSettings? _tls;
+    private readonly Action<OutboundConnection> _closed;
+    private readonly TimeSpan _idleAfter;
     private readonly ILoggingAdapter _log;
     private readonly CancellationToken _stopping;
     private readonly BlockingCollection<OutboundFrame> _queue = new();
     private Socket? _socket;
 
-    public OutboundConnection(string endpoint, TlsSettings? tls, ILoggingAdapter log, CancellationToken stopping)
+    public OutboundConnection(string endpoint, TlsSettings? tls, ILoggingAdapter log, TimeSpan idleAfter, Action<OutboundConnection> closed, CancellationToken stopping)
     {
-        _endpoint = endpoint;
+        _idleAfter = idleAfter;
+        Endpoint = endpoint;
         _tls = tls;
+        _closed = closed;
         _log = log;
         _stopping = stopping;
         new Thread(WriteLoop) { IsBackground = true, Name = $"tensor-channel-write {endpoint}" }.Start();
     }
 
-    public void Enqueue(OutboundFrame frame)
+    public string Endpoint { get; }
+
+    /// <summary>Queues a frame; false when the connection has closed (idle, or the node stops).</summary>
+    public bool TryEnqueue(OutboundFrame frame)
     {
         try
         {
-            _queue.Add(frame);
+            return _queue.TryAdd(frame);
         }
         catch (InvalidOperationException)
         {
-            // Closed while the node stops: nothing to send to any more.
+            return false;
         }
     }
 
@@ -62,8 +70,13 @@ internal sealed class OutboundConnection : IDisposable
         Stream? stream = null;
         try
         {
-            foreach (var frame in _queue.GetConsumingEnumerable(_stopping))
+            while (true)
             {
+                if (!_queue.TryTake(out var frame, (int)_idleAfter.TotalMilliseconds, _stopping))
+                {
+                    if (!IdleClose()) continue;
+                    return;
+                }
                 try
                 {
                     stream ??= Connect();
@@ -81,7 +94,7 @@ internal sealed class OutboundConnection : IDisposable
                         Recycle(next);
                         dropped++;
                     }
-                    _log.Warning("tensor channel to {0}: {1}; {2} message(s) dropped", _endpoint, e.Message, dropped);
+                    _log.Warning("tensor channel to {0}: {1}; {2} message(s) dropped", Endpoint, e.Message, dropped);
                     stream?.Dispose();
                     stream = null;
                 }
@@ -94,6 +107,17 @@ internal sealed class OutboundConnection : IDisposable
         {
             stream?.Dispose();
         }
+
+        // Closes an idle connection, unless a frame slipped in as it closed (then it goes on).
+        bool IdleClose()
+        {
+            _queue.CompleteAdding();
+            if (_queue.Count > 0) return false;
+            stream?.Dispose();
+            stream = null;
+            _closed(this);
+            return true;
+        }
     }
 
     /// <summary>A sent message's arrays are the channel's (see <see cref="TensorChannel.Send"/>): written, they are reused.</summary>
@@ -104,13 +128,13 @@ internal sealed class OutboundConnection : IDisposable
 
     private Stream Connect()
     {
-        var separator = _endpoint.LastIndexOf(':');
+        var separator = Endpoint.LastIndexOf(':');
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = SendTimeoutMs };
         _socket = socket;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping))
         {
             timeout.CancelAfter(ConnectTimeout);
-            socket.ConnectAsync(_endpoint[..separator], int.Parse(_endpoint[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture), timeout.Token)
+            socket.ConnectAsync(Endpoint[..separator], int.Parse(Endpoint[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture), timeout.Token)
                 .AsTask().GetAwaiter().GetResult();
         }
         var network = new NetworkStream(socket, ownsSocket: true);
@@ -118,7 +142,7 @@ internal sealed class OutboundConnection : IDisposable
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
         ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
         {
-            TargetHost = _endpoint[..separator],
+            TargetHost = Endpoint[..separator],
             ClientCertificates = [tls.Certificate],
             RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.Accepts(certificate as X509Certificate2, errors),
         });

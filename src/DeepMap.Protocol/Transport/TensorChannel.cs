@@ -27,9 +27,11 @@ public sealed class TensorChannel : IExtension, IDisposable
     private readonly ConcurrentDictionary<string, OutboundConnection> _outbound = new();
     private readonly ConcurrentDictionary<Socket, byte> _inbound = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _idleAfter;
 
-    private TensorChannel(TcpListener listener, string advertisedHost, TlsSettings? tls, ILoggingAdapter log)
+    private TensorChannel(TcpListener listener, string advertisedHost, TlsSettings? tls, TimeSpan idleAfter, ILoggingAdapter log)
     {
+        _idleAfter = idleAfter;
         _listener = listener;
         _tls = tls;
         _log = log;
@@ -40,21 +42,30 @@ public sealed class TensorChannel : IExtension, IDisposable
     /// <summary>host:port where the other nodes reach this node's channel.</summary>
     public string Endpoint { get; }
 
+    /// <summary>Peers this node holds a connection (and a writing thread) for.</summary>
+    internal int OpenConnections => _outbound.Count;
+
     /// <summary>Opens the node's channel and makes it the actor system's extension, closed when the system terminates.</summary>
-    public static TensorChannel Start(ActorSystem system, NodeSettings settings)
+    public static TensorChannel Start(ActorSystem system, NodeSettings settings) => Start(system, settings, TimeSpan.FromMinutes(1));
+
+    /// <param name="idleAfter">How long a connection to a peer stays open with nothing to send.</param>
+    internal static TensorChannel Start(ActorSystem system, NodeSettings settings, TimeSpan idleAfter)
     {
         var bind = settings.BindHost ?? settings.Host;
-        var address = IPAddress.TryParse(bind, out var ip) ? ip : Dns.GetHostAddresses(bind).First(a => a.AddressFamily == AddressFamily.InterNetwork);
-        var listener = new TcpListener(address, settings.DataPort);
+        TcpListener listener;
         try
         {
+            var address = IPAddress.TryParse(bind, out var ip)
+                ? ip
+                : Dns.GetHostAddresses(bind).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();
+            listener = new TcpListener(address, settings.DataPort);
             listener.Start();
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or InvalidOperationException)
         {
             throw new ArgumentException($"DEEPMAP_DATA_PORT: cannot listen on {bind}:{settings.DataPort} ({e.Message})");
         }
-        var channel = new TensorChannel(listener, settings.Host, settings.Tls, Logging.GetLogger(system, "tensor-channel"));
+        var channel = new TensorChannel(listener, settings.Host, settings.Tls, idleAfter, Logging.GetLogger(system, "tensor-channel"));
         system.RegisterExtension(new Provider(channel));
         system.RegisterOnTermination(channel.Dispose);
         return channel;
@@ -73,9 +84,17 @@ public sealed class TensorChannel : IExtension, IDisposable
     /// </summary>
     public void Send(string endpoint, TensorRecipient recipient, IDeepMapMessage message, WireEncoding encoding = WireEncoding.Float32)
     {
-        if (_stopping.IsCancellationRequested) return;
-        _outbound.GetOrAdd(endpoint, e => new OutboundConnection(e, _tls, _log, _stopping.Token)).Enqueue(new OutboundFrame(recipient, message, encoding));
+        var frame = new OutboundFrame(recipient, message, encoding);
+        while (!_stopping.IsCancellationRequested)
+        {
+            var connection = _outbound.GetOrAdd(endpoint, e => new OutboundConnection(e, _tls, _log, _idleAfter, Closed, _stopping.Token));
+            if (connection.TryEnqueue(frame)) return;
+            // It closed, idle, as the frame came: the next one connects anew.
+            Closed(connection);
+        }
     }
+
+    private void Closed(OutboundConnection connection) => _outbound.TryRemove(new KeyValuePair<string, OutboundConnection>(connection.Endpoint, connection));
 
     public void Dispose()
     {

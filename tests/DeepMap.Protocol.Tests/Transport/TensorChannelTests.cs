@@ -125,6 +125,21 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
+    public void AnIdleConnectionClosesAndTheNextMessageOpensANewOne()
+    {
+        var sender = TensorChannel.Start(Sys, Node(), TimeSpan.FromMilliseconds(300));
+        var (receiver, probe) = Receiver();
+
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
+        Assert.Equal(1, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(1, sender.OpenConnections);
+        AwaitCondition(() => sender.OpenConnections == 0, Patience);
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
+
+        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+    }
+
+    [Fact]
     public void APortInUseIsAOneLineErrorNamingTheSetting()
     {
         using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
