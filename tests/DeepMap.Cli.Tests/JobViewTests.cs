@@ -20,6 +20,12 @@ public sealed class JobViewTests
             JobView.Final(JsonDocument.Parse(Succeeded.Replace("RESUMED",
                 ",\"resumed\":[{\"at\":\"2026-11-29T03:48:33Z\",\"step\":150,\"steps_redone\":30},{\"at\":\"2026-11-29T03:50:00Z\",\"step\":300,\"steps_redone\":11}]")).RootElement));
 
+    [Fact]
+    public void The_final_line_says_where_backup_partitions_left_stragglers_out_and_keeps_a_nan_metric_as_text() =>
+        Assert.Equal("succeeded: test loss NaN, test accuracy 0.8750; weights_sha256 ab12; left out of steps: akka.tcp://deepmap@10.0.0.7:4053 459, akka.tcp://deepmap@10.0.0.8:4053 3",
+            JobView.Final(JsonDocument.Parse(Succeeded.Replace("0.5,", "\"NaN\",").Replace("RESUMED",
+                ",\"node_left_out\":{\"akka.tcp://deepmap@10.0.0.7:4053\":459,\"akka.tcp://deepmap@10.0.0.8:4053\":3}")).RootElement));
+
     private static JsonElement Running(string extra = "") => JsonDocument.Parse(
         "{\"id\":\"j\",\"state\":\"running\",\"epoch\":2,\"epochs\":3,\"step\":15,\"steps\":60,\"loss\":0.71," +
         "\"validation\":{\"loss\":0.9,\"accuracy\":0.8125},\"samples_per_second\":812.4" + extra + "}").RootElement;

@@ -38,9 +38,20 @@ public static class JobView
         var state = State(job);
         if (state != "succeeded")
             return $"{state}: {(job.TryGetProperty("error", out var e) ? e.GetString() : null) ?? "no reason given"}";
-        var test = string.Join(", ", job.GetProperty("test").EnumerateObject().Select(p => $"test {p.Name} {p.Value.GetDouble().ToString("F4", CultureInfo.InvariantCulture)}"));
-        return $"succeeded: {test}; weights_sha256 {job.GetProperty("weights_sha256").GetString()}{Resumed(job)}";
+        var test = string.Join(", ", job.GetProperty("test").EnumerateObject().Select(p => $"test {p.Name} {Format(p.Value)}"));
+        return $"succeeded: {test}; weights_sha256 {job.GetProperty("weights_sha256").GetString()}{Resumed(job)}{LeftOut(job)}";
     }
+
+    /// <summary>"; left out of steps: NODE 459, NODE 478" for a job with backup partitions: where its stragglers were.</summary>
+    private static string LeftOut(JsonElement job)
+    {
+        if (!job.TryGetProperty("node_left_out", out var leftOut) || !leftOut.EnumerateObject().Any()) return "";
+        return $"; left out of steps: {string.Join(", ", leftOut.EnumerateObject().Select(n => $"{n.Name} {n.Value.GetInt64()}"))}";
+    }
+
+    /// <summary>A number to four places; NaN and infinities arrive as text ("NaN", "Infinity") and stay so.</summary>
+    private static string Format(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number ? value.GetDouble().ToString("F4", CultureInfo.InvariantCulture) : value.GetString() ?? "-";
 
     /// <summary>"; resumed 1× from a checkpoint (30 steps computed again)" when a coordinator restart interrupted the job.</summary>
     private static string Resumed(JsonElement job)
@@ -50,6 +61,5 @@ public static class JobView
         return $"; resumed {resumed.GetArrayLength()}× from a checkpoint ({redone} steps computed again)";
     }
 
-    private static string Number(JsonElement job, string name) =>
-        job.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("F4", CultureInfo.InvariantCulture) : "-";
+    private static string Number(JsonElement job, string name) => job.TryGetProperty(name, out var v) ? Format(v) : "-";
 }
