@@ -44,7 +44,7 @@ public static class ShardCommands
     /// <summary>
     /// The shard's weights at Version (or, with <see cref="Latest"/>, whatever version it holds), answered with every
     /// chunk of <see cref="ShardReplies.WeightsChunk"/> on the tensor data channel at ReplyTo (the asking node's
-    /// channel endpoint), written in Encoding; or with <see cref="ShardReplies.WeightsUnavailable"/> to the sender.
+    /// channel endpoint), written in Encoding; or with <see cref="ShardReplies.WeightsUnavailable"/> there.
     /// </summary>
     public sealed record GetWeights(string JobId, int Shard, long Version, string ReplyTo, WireEncoding Encoding) : IShardMessage
     {
