@@ -139,6 +139,36 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
     }
 
+    /// <summary>A worker that rejoins starts a new actor system in the same process: with a fixed port, its new channel must get it back.</summary>
+    [Fact]
+    public async Task ANodeRestartedInTheSameProcessListensOnItsFixedPortAgain()
+    {
+        using var free = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        var sender = TensorChannel.Start(Sys, Node());
+        var first = Other();
+        var before = TensorChannel.Start(first, Node() with { DataPort = port });
+        var probe = CreateTestProbe(first);
+        before.Deliver(TensorRecipient.ParameterServers, probe.Ref);
+        sender.Send(before.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
+        probe.ExpectMsg<ShardCommands.GradientSlice>(Patience);
+
+        await first.Terminate().WaitAsync(Patience);
+        var second = Other();
+        var after = TensorChannel.Start(second, Node() with { DataPort = port });
+        var again = CreateTestProbe(second);
+        after.Deliver(TensorRecipient.ParameterServers, again.Ref);
+        // The old connection is gone with the old node: the first send may be lost with it, as with any peer that left.
+        AwaitAssert(() =>
+        {
+            sender.Send(after.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
+            Assert.Equal(2, again.ExpectMsg<ShardCommands.GradientSlice>(TimeSpan.FromSeconds(1)).GlobalStep);
+        }, Patience);
+        Assert.Equal(before.Endpoint, after.Endpoint);
+    }
+
     [Fact]
     public void APortInUseIsAOneLineErrorNamingTheSetting()
     {
