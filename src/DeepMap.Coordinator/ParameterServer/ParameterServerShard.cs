@@ -35,12 +35,12 @@ public sealed class ParameterServerShard : ReceiveActor
     private int _partitions;
     private ShardStepping _stepping;
     private int[]? _closing;
-    private int[] _carrying = [];
+    private ShardCommands.LatePart[] _carrying = [];
 
-    // With backup partitions: the last step's members, and contributions to that step from the partitions it left out,
-    // kept for the trainer to carry into the next step.
-    private int[] _previousMembers = [];
-    private readonly Dictionary<int, Contribution> _late = [];
+    // With backup partitions: the members of the last few steps, and contributions to them from the partitions they
+    // left out, kept for the trainer to carry into a later step.
+    private readonly Dictionary<long, int[]> _recentMembers = [];
+    private readonly Dictionary<ShardCommands.LatePart, Contribution> _late = [];
     private readonly Dictionary<(int Partition, long Step), Contribution> _arriving = [];
     private long[] _appliedThrough = [];
     private ActorSelection? _trainer;
@@ -145,13 +145,21 @@ public sealed class ParameterServerShard : ReceiveActor
             Arrive(m);
             return;
         }
-        var late = _stepping == ShardStepping.NamedByTrainer && m.GlobalStep == _version - 1 && !_previousMembers.Contains(m.Partition);
-        if (m.GlobalStep != _version && !late) return; // a late retry of a step already applied, or one not yet asked for
-        var arriving = late ? _late : _pending;
-        if (!arriving.TryGetValue(m.Partition, out var contribution))
+        if (m.GlobalStep != _version)
+        {
+            // A late part of a recent step that closed without it is kept for the trainer to carry; anything else late
+            // is a retry of a step already applied, and one ahead was not asked for.
+            if (_stepping != ShardStepping.NamedByTrainer || !_recentMembers.TryGetValue(m.GlobalStep, out var members) || members.Contains(m.Partition)) return;
+            var key = new ShardCommands.LatePart(m.Partition, m.GlobalStep);
+            if (!_late.TryGetValue(key, out var part)) _late[key] = part = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights.Size), m.Samples, m.Loss);
+            part.Gradient?.Add(m.Chunk, m.Values);
+            TryApply(m.JobId, m.Shard);
+            return;
+        }
+        if (!_pending.TryGetValue(m.Partition, out var contribution))
         {
             contribution = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights.Size), m.Samples, m.Loss);
-            arriving[m.Partition] = contribution;
+            _pending[m.Partition] = contribution;
         }
         contribution.Gradient?.Add(m.Chunk, m.Values);
         TryApply(m.JobId, m.Shard);
@@ -182,9 +190,10 @@ public sealed class ParameterServerShard : ReceiveActor
             _log.Warning("closing step {0} of {1}/{2} with partitions [{3}] of {4}; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Partitions), _partitions);
             return;
         }
-        if (m.Carried.Any(k => (uint)k >= (uint)_partitions || _previousMembers.Contains(k)) || m.Carried.Distinct().Count() != m.Carried.Length)
+        if (m.Carried.Any(p => !_recentMembers.TryGetValue(p.Step, out var members) || members.Contains(p.Partition) || (uint)p.Partition >= (uint)_partitions)
+            || m.Carried.Distinct().Count() != m.Carried.Length)
         {
-            _log.Warning("closing step {0} of {1}/{2} carrying partitions [{3}] from the step before; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Carried));
+            _log.Warning("closing step {0} of {1}/{2} carrying [{3}], parts no recent step left out; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Carried.Select(p => $"{p.Partition}@{p.Step}")));
             return;
         }
         _closing = m.Partitions;
@@ -196,14 +205,22 @@ public sealed class ParameterServerShard : ReceiveActor
     {
         if (_stepping == ShardStepping.NamedByTrainer)
         {
-            if (_closing is not { } members || members.Any(k => !Complete(_pending, k)) || _carrying.Any(k => !Complete(_late, k))) return;
-            // Members in partition order, then the carried ones: the same sum on every shard.
-            Contribution[] included = [.. members.Order().Select(k => _pending[k]), .. _carrying.Order().Select(k => _late[k])];
+            if (_closing is not { } members || members.Any(k => !Complete(_pending, k)) || _carrying.Any(p => !Complete(_late, p))) return;
+            // Members in partition order, then the carried ones by step and partition: the same sum on every shard.
+            Contribution[] included =
+            [
+                .. members.Order().Select(k => _pending[k]),
+                .. _carrying.OrderBy(p => p.Step).ThenBy(p => p.Partition).Select(p => _late[p]),
+            ];
+            var step = _version;
             Apply(jobId, shard, included, included.Sum(c => c.Samples));
-            _late.Clear();
-            // The partitions left out of this step may still send their part of it: the next step may carry it.
-            foreach (var (k, contribution) in _pending.Where(p => !members.Contains(p.Key))) _late[k] = contribution;
-            _previousMembers = members;
+            foreach (var part in _carrying) _late.Remove(part);
+            // The partitions left out of this step may still send their part of it: a later step may carry it.
+            foreach (var (k, contribution) in _pending.Where(p => !members.Contains(p.Key))) _late[new ShardCommands.LatePart(k, step)] = contribution;
+            _recentMembers[step] = members;
+            var oldest = _version - ShardCommands.CloseStep.LateSteps;
+            foreach (var old in _recentMembers.Keys.Where(s => s < oldest).ToArray()) _recentMembers.Remove(old);
+            foreach (var old in _late.Keys.Where(p => p.Step < oldest).ToArray()) _late.Remove(old);
             _pending.Clear();
             _closing = null;
             _carrying = [];
@@ -215,8 +232,9 @@ public sealed class ParameterServerShard : ReceiveActor
         _pending.Clear();
     }
 
-    private static bool Complete(Dictionary<int, Contribution> contributions, int partition) =>
-        contributions.TryGetValue(partition, out var contribution) && contribution.IsComplete;
+    private static bool Complete<TKey>(Dictionary<TKey, Contribution> contributions, TKey key)
+        where TKey : notnull =>
+        contributions.TryGetValue(key, out var contribution) && contribution.IsComplete;
 
     /// <summary>Sums the contributions in the order given, each weighted by its samples over <paramref name="total"/>, and steps.</summary>
     private void Apply(string jobId, int shard, Contribution[] included, int total)

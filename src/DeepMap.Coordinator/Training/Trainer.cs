@@ -51,9 +51,9 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     private readonly Dictionary<int, long> _busy = [];
     private bool _closed;
 
-    // Backup partitions: those the last step left out, and those of them whose late part of it this step carries.
-    private int[] _leftOutOfLast = [];
-    private readonly List<int> _carried = [];
+    // Backup partitions: who the last few steps left out, and the late parts of those steps the next close carries.
+    private readonly Dictionary<long, HashSet<int>> _leftOutOf = [];
+    private readonly List<ShardCommands.LatePart> _carried = [];
     private bool _closedCarrying;
     private readonly Dictionary<string, long> _leftOut = [];
     private double _stepLoss;
@@ -244,11 +244,11 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             Measured(m);
             if (m.GlobalStep != _globalStep)
             {
-                // A straggler done with the step that closed without it: its part joins the open step, one step stale,
-                // so a partition that is always a little late still trains on its data; and it may join the open one.
-                if (Spec.Backup > 0 && !_closed && m.GlobalStep == _globalStep - 1 && _leftOutOfLast.Contains(m.Partition) && !_carried.Contains(m.Partition))
+                // A straggler done with a recent step that closed without it: its part joins the next close, a few steps
+                // stale, so a partition that is always a little late still trains on its data; and it may join the open one.
+                if (Spec.Backup > 0 && _leftOutOf.TryGetValue(m.GlobalStep, out var leftOut) && leftOut.Remove(m.Partition))
                 {
-                    _carried.Add(m.Partition);
+                    _carried.Add(new ShardCommands.LatePart(m.Partition, m.GlobalStep));
                     _nodeSamples[m.Node] = _nodeSamples.GetValueOrDefault(m.Node) + m.Samples;
                 }
                 if (Spec.Backup > 0 && !_closed && !_busy.ContainsKey(m.Partition) && !_sent.Contains(m.Partition)) AskPartition(m.Partition);
@@ -341,11 +341,13 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     {
         _closed = true;
         var members = _sent.Order().ToArray();
-        int[] carried = [.. _carried.Order()];
+        // The shards keep late parts of the last LateSteps steps: older ones are gone.
+        ShardCommands.LatePart[] carried = [.. _carried.Where(p => p.Step >= _globalStep - ShardCommands.CloseStep.LateSteps)];
         for (var k = 0; k < Spec.Partitions; k++)
             if (!_sent.Contains(k) && _nodes.TryGetValue(k, out var node)) _leftOut[node] = _leftOut.GetValueOrDefault(node) + 1;
         for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.CloseStep(_id, s, _globalStep, members, carried));
-        _leftOutOfLast = [.. Enumerable.Range(0, Spec.Partitions).Where(k => !_sent.Contains(k))];
+        _leftOutOf[_globalStep] = [.. Enumerable.Range(0, Spec.Partitions).Where(k => !_sent.Contains(k))];
+        _leftOutOf.Remove(_globalStep - ShardCommands.CloseStep.LateSteps);
         _closedCarrying = carried.Length > 0;
         _carried.Clear();
     }

@@ -59,11 +59,17 @@ public static class ShardCommands
 
     /// <summary>
     /// Closes step GlobalStep with exactly these partitions' contributions, the same set on every shard: the first
-    /// that reached the trainer when the job leaves its slowest partitions out (backup partitions). Carried: partitions
-    /// left out of the previous step whose late contribution to it joins this one, so a partition that is always a
-    /// little late still trains on its data, one step stale.
+    /// that reached the trainer when the job leaves its slowest partitions out (backup partitions). Carried: late parts
+    /// of earlier steps (at most <see cref="LateSteps"/> back) from partitions those steps left out, which join this
+    /// one, so a partition that is always a little late still trains on its data, a few steps stale.
     /// </summary>
-    public sealed record CloseStep(string JobId, int Shard, long GlobalStep, int[] Partitions, int[] Carried) : IShardMessage;
+    public sealed record CloseStep(string JobId, int Shard, long GlobalStep, int[] Partitions, LatePart[] Carried) : IShardMessage
+    {
+        public const int LateSteps = 4;
+    }
+
+    /// <summary>Partition's contribution to an earlier step that closed without it.</summary>
+    public sealed record LatePart(int Partition, long Step);
 
     public sealed record StopShard(string JobId, int Shard) : IShardMessage;
 }

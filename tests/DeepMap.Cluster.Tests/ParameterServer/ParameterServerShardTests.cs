@@ -186,11 +186,36 @@ public sealed class ParameterServerShardTests : TestKit
         if (!lateBeforeTheClose) shard.Tell(Slices(0, 1, 20, 2.0, g[1]).Single(), TestActor);
         shard.Tell(Slices(1, 1, 30, 3.0, g[2]).Single(), TestActor);
         shard.Tell(Slices(1, 0, 40, 4.0, g[3]).Single(), TestActor);
-        shard.Tell(new ShardCommands.CloseStep(Job, 0, 1, [0, 1], [1]), TestActor);
+        shard.Tell(new ShardCommands.CloseStep(Job, 0, 1, [0, 1], [new ShardCommands.LatePart(1, 0)]), TestActor);
 
         ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 1, 40 * 4.0 + 30 * 3.0 + 20 * 2.0, 90), Patience);
         var first = Reference(weights, sgd, [(g[0], 10)]);
         BitsEqual(Reference(first[0], sgd, [(g[3], 40), (g[2], 30), (g[1], 20)]), State(shard, 2, 300), "step 1 with partition 1's late part of step 0");
+    }
+
+    [Fact]
+    public void A_part_two_steps_late_is_carried_and_one_older_than_the_shard_keeps_is_refused()
+    {
+        var weights = Random(200, seed: 6);
+        var g = Enumerable.Range(0, 6).Select(i => Random(200, seed: 60 + i)).ToArray();
+        var sgd = new SgdSpec(0.1);
+        var shard = StartedShard(weights, partitions: 2, sgd, ShardStepping.NamedByTrainer);
+        for (var step = 0; step < 2; step++)
+        {
+            shard.Tell(Slices(step, 0, 10, 1.0, g[step]).Single(), TestActor);
+            shard.Tell(new ShardCommands.CloseStep(Job, 0, step, [0], []), TestActor);
+            ExpectMsg(new ShardReplies.ShardStepped(Job, 0, step, 10.0, 10), Patience);
+        }
+        shard.Tell(Slices(0, 1, 20, 2.0, g[2]).Single(), TestActor);
+        shard.Tell(Slices(2, 0, 10, 1.0, g[3]).Single(), TestActor);
+        shard.Tell(Slices(2, 1, 10, 1.0, g[4]).Single(), TestActor);
+        // Step 5 was never closed, so nothing of it can be carried: the close is refused and the next one taken.
+        shard.Tell(new ShardCommands.CloseStep(Job, 0, 2, [0, 1], [new ShardCommands.LatePart(1, 5)]), TestActor);
+        shard.Tell(new ShardCommands.CloseStep(Job, 0, 2, [0, 1], [new ShardCommands.LatePart(1, 0)]), TestActor);
+
+        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 2, 10.0 + 10.0 + 40.0, 40), Patience);
+        var state = Reference(Reference(weights, sgd, [(g[0], 10)])[0], sgd, [(g[1], 10)]);
+        BitsEqual(Reference(state[0], sgd, [(g[3], 10), (g[4], 10), (g[2], 20)]), State(shard, 3, 200), "step 2 with partition 1's part of step 0");
     }
 
     [Fact]

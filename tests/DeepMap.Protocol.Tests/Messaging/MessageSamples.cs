@@ -135,7 +135,7 @@ internal static class MessageSamples
         new ShardCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float16),
         new ShardCommands.GetState("job-7", 2, 42),
         new ShardCommands.StopShard("job-7", 2),
-        new ShardCommands.CloseStep("job-7", 2, 41, [0, 2, 3], [1]),
+        new ShardCommands.CloseStep("job-7", 2, 41, [0, 2, 3], [new ShardCommands.LatePart(1, 40), new ShardCommands.LatePart(1, 38)]),
         new PartitionEvents.StepSkipped("job-7", 1, 40, "akka.tcp://deepmap@10.0.0.2:4053"),
         new ShardReplies.ShardReady("job-7", 2, "10.0.0.1:40001"),
         new ShardReplies.ShardStepped("job-7", 2, 41, 160.25, 256),
