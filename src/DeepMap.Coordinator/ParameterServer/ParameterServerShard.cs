@@ -112,8 +112,7 @@ public sealed class ParameterServerShard : ReceiveActor
         if (m.Length < 0 || (_initial is not null && _initial[0].Length != m.Length))
             return $"a length of {m.Length} does not fit";
         if (m.Partitions < 1) return $"{m.Partitions} partitions";
-        if ((uint)m.Chunk >= (uint)Chunking.Count(m.Length) || m.Values.Length != Chunking.Range(m.Length, m.Chunk).Length)
-            return $"chunk {m.Chunk} with {m.Values.Length} values does not fit a length of {m.Length}";
+        if (ChunkAssembler.Misfit(m.Length, m.Chunk, m.Values.Length) is { } misfit) return misfit;
         try
         {
             var optimizer = System.Text.Json.JsonSerializer.Deserialize<OptimizerSpec>(m.OptimizerSpecJson, ModelSpec.JsonOptions);
@@ -133,8 +132,7 @@ public sealed class ParameterServerShard : ReceiveActor
             _log.Warning("gradient for step {0} of {1}/{2} before the shard was initialized; dropped", m.GlobalStep, m.JobId, m.Shard);
             return;
         }
-        if ((uint)m.Partition >= (uint)_partitions || (m.Samples != 0 && (uint)m.Chunk >= (uint)Chunking.Count(_weights.Size))
-            || (m.Samples != 0 && m.Values.Length != Chunking.Range(_weights.Size, m.Chunk).Length))
+        if ((uint)m.Partition >= (uint)_partitions || (m.Samples != 0 && ChunkAssembler.Misfit(_weights.Size, m.Chunk, m.Values.Length) is not null))
         {
             // A peer's malformed slice is dropped, never thrown on: a restarted shard would lose the job's weights.
             _log.Warning("gradient slice of {0}/{1}: partition {2}, chunk {3} with {4} values does not fit; dropped", m.JobId, m.Shard, m.Partition, m.Chunk, m.Values.Length);

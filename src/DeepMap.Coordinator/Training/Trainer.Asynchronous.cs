@@ -150,17 +150,7 @@ public sealed partial class Trainer
         _epochLossSum += _stepLoss;
         _epochSteps++;
         var progress = _done.Sum() / Spec.Partitions;
-        var seconds = _clock.Elapsed.TotalSeconds;
-        _status = _status with
-        {
-            Epoch = (int)Math.Min(Spec.Epochs, progress / _plan.StepsPerEpoch + 1),
-            Step = progress,
-            Loss = _stepLoss,
-            SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
-            SecondsPerStep = MeanStepSeconds(progress),
-            Waiting = null,
-            NodeSamples = new Dictionary<string, long>(_nodeSamples),
-        };
+        Progressed((int)Math.Min(Spec.Epochs, progress / _plan.StepsPerEpoch + 1), progress);
         if (progress % Math.Max(1, TotalSteps / 200) == 0)
             _status = _status with { Curve = [.. _status.Curve, new CurvePoint(progress, (double)progress / _plan.StepsPerEpoch, _stepLoss, null)] };
         Publish();

@@ -154,6 +154,23 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         _clock.Start();
     }
 
+    /// <summary>The status after a step, in every mode: where the job is, its loss, its speed, who computed how much.</summary>
+    private void Progressed(int epoch, long step)
+    {
+        var seconds = _clock.Elapsed.TotalSeconds;
+        _status = _status with
+        {
+            Epoch = epoch,
+            Step = step,
+            Loss = _stepLoss,
+            SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
+            SecondsPerStep = MeanStepSeconds(step),
+            Waiting = null,
+            NodeSamples = new Dictionary<string, long>(_nodeSamples),
+            NodeLeftOut = new Dictionary<string, long>(_leftOut),
+        };
+    }
+
     /// <summary>Training time over the steps done in it: a resumed job counts from its checkpoint, not from step 0.</summary>
     private double MeanStepSeconds(long step) => step > _stepsAtClockStart ? _clock.Elapsed.TotalSeconds / (step - _stepsAtClockStart) : 0;
 
@@ -363,18 +380,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         _epochLossSum += _stepLoss;
         _epochSteps++;
         _globalStep++;
-        var seconds = _clock.Elapsed.TotalSeconds;
-        _status = _status with
-        {
-            Epoch = Epoch + (StepInEpoch == 0 ? 0 : 1),
-            Step = _globalStep,
-            Loss = _stepLoss,
-            SamplesPerSecond = seconds > 0 ? _samplesDone / seconds : 0,
-            SecondsPerStep = MeanStepSeconds(_globalStep),
-            Waiting = null,
-            NodeSamples = new Dictionary<string, long>(_nodeSamples),
-            NodeLeftOut = new Dictionary<string, long>(_leftOut),
-        };
+        Progressed(Epoch + (StepInEpoch == 0 ? 0 : 1), _globalStep);
         var epochEnded = StepInEpoch == 0;
         if ((_globalStep == 1 || _globalStep % Math.Max(1, TotalSteps / 200) == 0) && !epochEnded)
             _status = _status with { Curve = [.. _status.Curve, new CurvePoint(_globalStep, (double)_globalStep / _plan.StepsPerEpoch, _stepLoss, null)] };

@@ -17,12 +17,19 @@ public sealed class ChunkAssembler(int length)
     /// <summary>Takes a chunk (the array itself: it must not change afterwards); a duplicate (a retried request) is ignored. A chunk that does not fit throws.</summary>
     public void Add(int chunk, float[] values)
     {
-        if ((uint)chunk >= (uint)_chunks.Length) throw new InvalidDataException($"chunk {chunk} of an array of {_chunks.Length} chunks");
-        var count = Chunking.Range(length, chunk).Length;
-        if (values.Length != count) throw new InvalidDataException($"chunk {chunk} has {values.Length} values, expected {count}");
+        if (Misfit(length, chunk, values.Length) is { } misfit) throw new InvalidDataException(misfit);
         if (_chunks[chunk] is not null) return;
         _chunks[chunk] = values;
         _received++;
+    }
+
+    /// <summary>Why chunk <paramref name="chunk"/> of <paramref name="values"/> values cannot be part of an array of <paramref name="length"/>, or null when it can.</summary>
+    public static string? Misfit(int length, int chunk, int values)
+    {
+        var chunks = Chunking.Count(length);
+        if ((uint)chunk >= (uint)chunks) return $"chunk {chunk} of an array of {chunks} chunks";
+        var count = Chunking.Range(length, chunk).Length;
+        return values == count ? null : $"chunk {chunk} has {values} values, expected {count}";
     }
 
     /// <summary>The chunks that have arrived, each with where it starts in the array.</summary>

@@ -95,12 +95,13 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
     /// <summary>A chunk counts for the request of its version and for a request of the latest weights (each its own array: an assembly owns its chunks).</summary>
     private void Arrived(ShardReplies.WeightsChunk m)
     {
-        var chunk = m;
+        var adopted = false;
         foreach (var version in (ReadOnlySpan<long>)[m.Version, ShardCommands.GetWeights.Latest])
         {
             if (!_pending.TryGetValue((m.JobId, version), out var pending)) continue;
-            pending.Assembly.Add(chunk);
-            chunk = m with { Values = [.. m.Values] };
+            // Only a second assembly wanting the same chunk needs a copy of its array.
+            pending.Assembly.Add(adopted ? m with { Values = [.. m.Values] } : m);
+            adopted = true;
             if (!pending.Assembly.IsComplete) continue;
             _pending.Remove((m.JobId, version));
             if (version != ShardCommands.GetWeights.Latest && (!_latest.TryGetValue(m.JobId, out var current) || current.Version < version))
