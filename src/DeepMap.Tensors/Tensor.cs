@@ -9,33 +9,52 @@ namespace DeepMap.Tensors;
 /// </summary>
 public sealed partial class Tensor : IDisposable
 {
-    private readonly bool _ownsStorage;
+    private bool _ownsStorage;
     private bool _disposed;
 
-    internal Tensor(Storage storage, int[] shape, bool ownsStorage = true)
+    // Instances come from Create, which reuses the objects a training step's scope handed back (TensorPool).
+    private Tensor(int rank)
     {
-        Storage = storage;
-        Shape = shape;
-        Size = ShapeMath.Size(shape);
-        if (Size > storage.Length) throw new ArgumentException($"shape {ShapeMath.Format(shape)} needs {Size} elements; storage has {storage.Length}");
-        _ownsStorage = ownsStorage;
-        if (ownsStorage) TensorScope.Track(this);
+        Shape = new int[rank];
+        Storage = null!;
     }
 
+    /// <summary>A tensor over storage (owned: released with the tensor), tracked by the open scope.</summary>
+    internal static Tensor Create(Storage storage, ReadOnlySpan<int> shape, bool ownsStorage = true)
+    {
+        var size = ShapeMath.Size(shape);
+        if (size > storage.Length) throw new ArgumentException($"shape {ShapeMath.Format(shape)} needs {size} elements; storage has {storage.Length}");
+        var t = TensorPool.Rent(shape.Length) ?? new Tensor(shape.Length);
+        shape.CopyTo(t.Shape);
+        t.Storage = storage;
+        t.Size = size;
+        t._ownsStorage = ownsStorage;
+        t._disposed = false;
+        t.RequiresGrad = false;
+        t.Grad = null;
+        t.Node = null;
+        TensorScope.Track(t);
+        return t;
+    }
+
+    /// <summary>The dimensions; a tensor created inside a training step is reused after the step, shape array included.</summary>
     public int[] Shape { get; }
 
     public int Rank => Shape.Length;
 
-    public int Size { get; }
+    public int Size { get; private set; }
 
-    public Storage Storage { get; }
+    public Storage Storage { get; private set; }
 
     public IBackend Backend => Storage.Backend;
 
     /// <summary>A leaf that collects gradients (a parameter); ops on it record the graph.</summary>
     public bool RequiresGrad { get; set; }
 
-    /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/>; null until then or after ZeroGrad.</summary>
+    /// <summary>
+    /// The accumulated gradient of a leaf after <see cref="Backward"/>; null until then or after ZeroGrad, which
+    /// releases it (read it, or Keep a copy, before).
+    /// </summary>
     public Tensor? Grad { get; internal set; }
 
     internal GraphNode? Node { get; set; }
@@ -46,18 +65,18 @@ public sealed partial class Tensor : IDisposable
 
     public override string ToString() => $"Tensor{ShapeMath.Format(Shape)} on {Backend.Name}";
 
-    public static Tensor Empty(IBackend backend, params int[] shape) => new(backend.Allocate(ShapeMath.Size(shape)), (int[])shape.Clone());
+    public static Tensor Empty(IBackend backend, params ReadOnlySpan<int> shape) => Create(backend.Allocate(ShapeMath.Size(shape)), shape);
 
-    public static Tensor Zeros(IBackend backend, params int[] shape) => Full(backend, 0, shape);
+    public static Tensor Zeros(IBackend backend, params ReadOnlySpan<int> shape) => Full(backend, 0, shape);
 
-    public static Tensor Full(IBackend backend, double value, params int[] shape)
+    public static Tensor Full(IBackend backend, double value, params ReadOnlySpan<int> shape)
     {
         var t = Empty(backend, shape);
         backend.Fill(t.Storage, value);
         return t;
     }
 
-    public static Tensor FromArray(IBackend backend, ReadOnlySpan<float> data, params int[] shape)
+    public static Tensor FromArray(IBackend backend, ReadOnlySpan<float> data, params ReadOnlySpan<int> shape)
     {
         if (ShapeMath.Size(shape) != data.Length)
             throw new ArgumentException($"{data.Length} values do not fill shape {ShapeMath.Format(shape)}");
@@ -66,9 +85,9 @@ public sealed partial class Tensor : IDisposable
         return t;
     }
 
-    public static Tensor FromArray(float[] data, params int[] shape) => FromArray(DefaultBackend.Current, data, shape);
+    public static Tensor FromArray(float[] data, params ReadOnlySpan<int> shape) => FromArray(DefaultBackend.Current, data, shape);
 
-    public static Tensor FromDoubles(IBackend backend, ReadOnlySpan<double> data, params int[] shape)
+    public static Tensor FromDoubles(IBackend backend, ReadOnlySpan<double> data, params ReadOnlySpan<int> shape)
     {
         if (ShapeMath.Size(shape) != data.Length)
             throw new ArgumentException($"{data.Length} values do not fill shape {ShapeMath.Format(shape)}");
@@ -121,7 +140,9 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Drops the accumulated gradient, returning its buffer to the pool.</summary>
     public void ZeroGrad()
     {
-        Grad?.Release();
+        if (Grad is null) return;
+        Grad.Release();
+        TensorPool.Return(Grad);
         Grad = null;
     }
 
@@ -136,14 +157,16 @@ public sealed partial class Tensor : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        var node = Node;
         Node = null;
+        node?.Recycle();
         if (_ownsStorage) Backend.Release(Storage);
     }
 
     internal bool IsDisposed => _disposed;
 
     /// <summary>A tensor that shares this one's storage under another shape (no copy).</summary>
-    internal Tensor View(int[] shape) => new(Storage, shape, ownsStorage: false);
+    internal Tensor View(ReadOnlySpan<int> shape) => Create(Storage, shape, ownsStorage: false);
 
     /// <summary>Keeps this tensor alive past the enclosing <see cref="TensorScope"/>.</summary>
     public Tensor Keep()

@@ -26,7 +26,7 @@ internal static class BackwardPass
                 var t = order[i];
                 var g = sink.Take(t);
                 if (g is null) continue;
-                t.Node!.Backward(g, sink);
+                t.Node!.Backward(t, g, sink);
                 g.Release();
             }
         }

@@ -1,21 +1,21 @@
 namespace DeepMap.Tensors.Autograd;
 
 /// <summary>
-/// Collects the tensors created on this thread while it is open and returns their buffers to the backend's pool when
-/// it closes, so a training step reuses the same arrays instead of allocating. Tensors meant to outlive it call
-/// <see cref="Tensor.Keep"/>.
+/// Collects the tensors created on this thread while it is open (views included) and returns their buffers to the
+/// backend's pool when it closes, so a training step reuses the same arrays instead of allocating. Tensors meant to
+/// outlive it call <see cref="Tensor.Keep"/>.
 /// </summary>
 public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? t_current;
 
-    // One closed scope per thread kept for OpenReused (with its set's capacity), so a training step allocates none.
+    // One closed scope per thread kept for OpenRecycling (with its set's capacity), so a training step allocates none.
     [ThreadStatic] private static TensorScope? t_spare;
 
     private readonly HashSet<Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     private TensorScope? _outer;
     private bool _closed;
-    private bool _reused;
+    private bool _recycles;
 
     private TensorScope()
     {
@@ -26,13 +26,14 @@ public sealed class TensorScope : IDisposable
     public static TensorScope Open() => new();
 
     /// <summary>
-    /// As <see cref="Open"/>, but the scope object is recycled on this thread after it is disposed: only for callers
-    /// that dispose it exactly once and drop it (a <c>using</c> inside the library).
+    /// As <see cref="Open"/>, but when it closes the tensor objects it released and the scope itself are reused on
+    /// this thread: only for library code that lets no tensor created inside escape unkept, and that disposes the
+    /// scope exactly once and drops it (a <c>using</c>).
     /// </summary>
-    internal static TensorScope OpenReused()
+    internal static TensorScope OpenRecycling()
     {
         var scope = t_spare;
-        if (scope is null) return new TensorScope { _reused = true };
+        if (scope is null) return new TensorScope { _recycles = true };
         t_spare = null;
         scope._closed = false;
         scope._outer = t_current;
@@ -52,10 +53,14 @@ public sealed class TensorScope : IDisposable
     {
         if (_closed) return;
         _closed = true;
-        foreach (var t in _tensors) t.Release();
+        foreach (var t in _tensors)
+        {
+            t.Release();
+            if (_recycles) TensorPool.Return(t);
+        }
         _tensors.Clear();
         t_current = _outer;
         _outer = null;
-        if (_reused) t_spare = this;
+        if (_recycles) t_spare = this;
     }
 }

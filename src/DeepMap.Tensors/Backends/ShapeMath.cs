@@ -34,11 +34,13 @@ public static class ShapeMath
         return flat;
     }
 
-    /// <summary>The shape two operands broadcast to, left-padding the shorter; a mismatch names both shapes.</summary>
-    public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    /// <summary>
+    /// The shape two operands broadcast to, left-padding the shorter, written to <paramref name="result"/> (of the
+    /// larger rank); a mismatch names both shapes.
+    /// </summary>
+    public static void Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result)
     {
-        var rank = Math.Max(a.Length, b.Length);
-        var result = new int[rank];
+        var rank = result.Length;
         for (var i = 0; i < rank; i++)
         {
             var da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
@@ -47,14 +49,13 @@ public static class ShapeMath
                 throw new ArgumentException($"shapes {Format(a)} and {Format(b)} do not broadcast (dimension {i}: {da} vs {db})");
             result[i] = Math.Max(da, db);
         }
-        return result;
     }
 
-    public static int[] PadLeft(ReadOnlySpan<int> shape, int rank)
+    /// <summary>The shape with ones in front, to the rank of <paramref name="result"/>.</summary>
+    public static void PadLeft(ReadOnlySpan<int> shape, Span<int> result)
     {
-        var result = new int[rank];
+        var rank = result.Length;
         for (var i = 0; i < rank; i++) result[i] = i - (rank - shape.Length) >= 0 ? shape[i - (rank - shape.Length)] : 1;
-        return result;
     }
 
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";

@@ -17,7 +17,7 @@ public sealed class Dropout(double rate) : Layer
     public override Tensor Forward(Tensor x, bool training)
     {
         if (!training || Rate == 0) return x;
-        var seed = SeededRandom.Derive(Seed, (ulong)Index, _calls++).NextUInt64();
+        var seed = SeededRandom.DeriveFirst(Seed, (ulong)Index, _calls++);
         return Op.Dropout(x, Rate, seed);
     }
 

@@ -118,7 +118,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
     public float ComputeGradients(Tensor x, Tensor y, IReadOnlyList<MetricAccumulator>? metrics = null)
     {
         RequireCompiled();
-        using var scope = TensorScope.OpenReused();
+        using var scope = TensorScope.OpenRecycling();
         var prediction = Forward(x, training: true);
         var loss = LossFunctions.Compute(_loss, prediction, y);
         var value = loss.Item();
@@ -194,7 +194,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
                 var xb = batchX.Fill(train.Features, train.FeatureLength, rows, train.Offset);
                 var yb = batchY.Fill(train.Targets, train.TargetLength, rows, train.Offset);
                 float loss;
-                using (TensorScope.OpenReused())
+                using (TensorScope.OpenRecycling())
                 {
                     var prediction = Forward(xb, training: true);
                     var lossTensor = LossFunctions.Compute(_loss, prediction, yb);
@@ -244,7 +244,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
         for (var start = 0; start < data.Rows; start += batchSize)
         {
             var rows = all.AsSpan(start, Math.Min(batchSize, data.Rows - start));
-            using var scope = TensorScope.OpenReused();
+            using var scope = TensorScope.OpenRecycling();
             var xb = batchX.Fill(data.Features, data.FeatureLength, rows, data.Offset);
             var yb = batchY.Fill(data.Targets, data.TargetLength, rows, data.Offset);
             var prediction = Forward(xb);
@@ -272,7 +272,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
         for (var start = 0; start < rows; start += batchSize)
         {
             var take = all.AsSpan(start, Math.Min(batchSize, rows - start));
-            using var scope = TensorScope.OpenReused();
+            using var scope = TensorScope.OpenRecycling();
             var prediction = Forward(batchX.Fill(features, featureLength, take));
             Backend.Download(prediction.Storage, result.AsSpan(start * outputLength, take.Length * outputLength));
         }

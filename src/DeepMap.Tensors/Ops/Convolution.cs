@@ -1,3 +1,4 @@
+using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
 
 namespace DeepMap.Tensors.Ops;
@@ -27,10 +28,26 @@ public static partial class Op
         byFilter.Release();
         if (bias is not null) backend.ChannelBiasActivation(y.Storage, bias.Storage, g.Batch, filters, g.OutPixels, activation);
         else if (activation != Activation.None) backend.Unary(ToUnary(activation), y.Storage, y.Storage, y.Size);
-        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
-        return Record(y, inputs, (grad, sink) =>
+        var node = bias is null ? Conv2DNode.Attach(y, x, w) : Conv2DNode.Attach(y, x, w, bias);
+        if (node is not null) (node.Columns, node.Geometry, node.Activation) = (columns, g, activation);
+        else columns.Release();
+        return y;
+    }
+
+    /// <summary>Inputs x, w and the bias when there is one; saves the im2col columns of x.</summary>
+    private sealed class Conv2DNode : GraphNode<Conv2DNode>
+    {
+        public Tensor? Columns;
+        public Conv2DGeometry Geometry;
+        public Activation Activation;
+
+        public override void Backward(Tensor y, Tensor grad, GradientSink sink)
         {
-            var dz = ActivationBackward(activation, y, grad);
+            Tensor x = Input(0), w = Input(1);
+            var bias = Inputs.Length > 2 ? Input(2) : null;
+            var (backend, g, filters) = (y.Backend, Geometry, w.Shape[0]);
+            var pixels = g.Batch * g.OutPixels;
+            var dz = ActivationBackward(Activation, y, grad);
             if (bias is not null && bias.TracksGradient)
             {
                 var db = Tensor.Empty(backend, filters);
@@ -43,7 +60,7 @@ public static partial class Op
             if (w.TracksGradient)
             {
                 var dw = Tensor.Empty(backend, w.Shape);
-                backend.Gemm(new GemmShape(filters, g.Patch, pixels, false, true), dzByFilter.Storage, columns.Storage, dw.Storage);
+                backend.Gemm(new GemmShape(filters, g.Patch, pixels, false, true), dzByFilter.Storage, Columns!.Storage, dw.Storage);
                 sink.Add(w, dw);
             }
             if (x.TracksGradient)
@@ -56,7 +73,9 @@ public static partial class Op
                 sink.Add(x, dx);
             }
             dzByFilter.Release();
-        });
+        }
+
+        protected override void ClearSaved() => Columns = null;
     }
 
     /// <summary>Max pooling over size×size windows with stride = size (valid padding), x [N, C, H, W].</summary>
@@ -68,11 +87,25 @@ public static partial class Op
         var y = Tensor.Empty(backend, g.Batch, g.Channels, g.OutHeight, g.OutWidth);
         var argMax = Tensor.Empty(backend, y.Shape);
         backend.MaxPool2D(x.Storage, y.Storage, argMax.Storage, g);
-        return Record(y, [x], (grad, sink) =>
+        if (MaxPool2DNode.Attach(y, x) is { } node) (node.ArgMax, node.Geometry) = (argMax, g);
+        else argMax.Release();
+        return y;
+    }
+
+    /// <summary>Saves which element of each window won.</summary>
+    private sealed class MaxPool2DNode : GraphNode<MaxPool2DNode>
+    {
+        public Tensor? ArgMax;
+        public Conv2DGeometry Geometry;
+
+        public override void Backward(Tensor y, Tensor grad, GradientSink sink)
         {
-            var dx = Tensor.Empty(backend, x.Shape);
-            backend.MaxPool2DBackward(grad.Storage, argMax.Storage, dx.Storage, g);
+            var x = Input(0);
+            var dx = Tensor.Empty(x.Backend, x.Shape);
+            x.Backend.MaxPool2DBackward(grad.Storage, ArgMax!.Storage, dx.Storage, Geometry);
             sink.Add(x, dx);
-        });
+        }
+
+        protected override void ClearSaved() => ArgMax = null;
     }
 }

@@ -1,3 +1,5 @@
+using DeepMap.Tensors.Autograd;
+
 namespace DeepMap.Tensors.Ops;
 
 public static partial class Op
@@ -15,12 +17,24 @@ public static partial class Op
         backend.DropoutMask(mask.Storage, x.Size, seed, 1 - rate);
         var y = Tensor.Empty(backend, x.Shape);
         backend.Binary(Backends.BinaryOp.Mul, x.Storage, x.Shape, mask.Storage, mask.Shape, y.Storage, y.Shape);
-        return Record(y, [x], (g, sink) =>
+        if (DropoutNode.Attach(y, x) is { } node) node.Mask = mask;
+        else mask.Release();
+        return y;
+    }
+
+    private sealed class DropoutNode : GraphNode<DropoutNode>
+    {
+        public Tensor? Mask;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            var dx = Tensor.Empty(backend, x.Shape);
-            backend.Binary(Backends.BinaryOp.Mul, g.Storage, g.Shape, mask.Storage, mask.Shape, dx.Storage, dx.Shape);
+            var x = Input(0);
+            var dx = Tensor.Empty(x.Backend, x.Shape);
+            x.Backend.Binary(Backends.BinaryOp.Mul, g.Storage, g.Shape, Mask!.Storage, Mask.Shape, dx.Storage, dx.Shape);
             sink.Add(x, dx);
-        });
+        }
+
+        protected override void ClearSaved() => Mask = null;
     }
 
     /// <summary>Rows of a table picked by integer indices (stored as floats): [..., ] → [..., width].</summary>
@@ -29,14 +43,25 @@ public static partial class Op
         var backend = BackendOf(indices, table);
         RequireRank(table, 2, "Embedding table");
         int rows = table.Shape[0], width = table.Shape[1];
-        var y = Tensor.Empty(backend, [.. indices.Shape, width]);
+        Span<int> shape = stackalloc int[indices.Rank + 1];
+        indices.Shape.CopyTo(shape);
+        shape[^1] = width;
+        var y = Tensor.Empty(backend, shape);
         backend.Gather(table.Storage, rows, width, indices.Storage, indices.Size, y.Storage);
-        return Record(y, [indices, table], (g, sink) =>
+        EmbeddingNode.Attach(y, indices, table);
+        return y;
+    }
+
+    /// <summary>Inputs indices and table.</summary>
+    private sealed class EmbeddingNode : GraphNode<EmbeddingNode>
+    {
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
+            Tensor indices = Input(0), table = Input(1);
             if (!table.TracksGradient) return;
-            var dTable = Tensor.Zeros(backend, table.Shape);
-            backend.ScatterAdd(g.Storage, indices.Storage, indices.Size, width, dTable.Storage, rows);
+            var dTable = Tensor.Zeros(table.Backend, table.Shape);
+            table.Backend.ScatterAdd(g.Storage, indices.Storage, indices.Size, table.Shape[1], dTable.Storage, table.Shape[0]);
             sink.Add(table, dTable);
-        });
+        }
     }
 }

@@ -1,3 +1,4 @@
+using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
 
 namespace DeepMap.Tensors.Ops;
@@ -17,12 +18,25 @@ public static partial class Op
     private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
     {
         var backend = BackendOf(a, b);
-        var yShape = ShapeMath.Broadcast(a.Shape, b.Shape);
+        var rank = Math.Max(a.Rank, b.Rank);
+        Span<int> yShape = stackalloc int[rank], aShape = stackalloc int[rank], bShape = stackalloc int[rank];
+        ShapeMath.Broadcast(a.Shape, b.Shape, yShape);
+        ShapeMath.PadLeft(a.Shape, aShape);
+        ShapeMath.PadLeft(b.Shape, bShape);
         var y = Tensor.Empty(backend, yShape);
-        backend.Binary(op, a.Storage, ShapeMath.PadLeft(a.Shape, yShape.Length), b.Storage, ShapeMath.PadLeft(b.Shape, yShape.Length), y.Storage, yShape);
-        return Record(y, [a, b], (g, sink) =>
+        backend.Binary(op, a.Storage, aShape, b.Storage, bShape, y.Storage, yShape);
+        if (BinaryNode.Attach(y, a, b) is { } node) node.Kind = op;
+        return y;
+    }
+
+    private sealed class BinaryNode : GraphNode<BinaryNode>
+    {
+        public BinaryOp Kind;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            switch (op)
+            Tensor a = Input(0), b = Input(1);
+            switch (Kind)
             {
                 case BinaryOp.Add:
                     if (a.TracksGradient) sink.Add(a, SumTo(g, a.Shape));
@@ -49,14 +63,15 @@ public static partial class Op
                     }
                     break;
             }
-        });
+        }
     }
 
     /// <summary>Sums a broadcast gradient back to an operand's shape; always returns a tensor the caller owns.</summary>
-    internal static Tensor SumTo(Tensor g, int[] shape, bool owned = false)
+    internal static Tensor SumTo(Tensor g, ReadOnlySpan<int> shape, bool owned = false)
     {
         if (g.Shape.AsSpan().SequenceEqual(shape)) return owned ? g : Copy(g);
-        var padded = ShapeMath.PadLeft(shape, g.Rank);
+        Span<int> padded = stackalloc int[g.Rank];
+        ShapeMath.PadLeft(shape, padded);
         var r = Tensor.Empty(g.Backend, shape);
         g.Backend.ReduceSum(g.Storage, g.Shape, r.Storage, padded);
         if (owned) g.Release();
@@ -84,12 +99,21 @@ public static partial class Op
         var backend = BackendOf(x);
         var y = Tensor.Empty(backend, x.Shape);
         backend.Unary(op, x.Storage, y.Storage, x.Size);
-        return Record(y, [x], (g, sink) =>
+        if (UnaryNode.Attach(y, x) is { } node) node.Kind = op;
+        return y;
+    }
+
+    private sealed class UnaryNode : GraphNode<UnaryNode>
+    {
+        public UnaryOp Kind;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            var dx = Tensor.Empty(backend, x.Shape);
-            backend.UnaryBackward(op, x.Storage, y.Storage, g.Storage, dx.Storage, x.Size);
+            var x = Input(0);
+            var dx = Tensor.Empty(x.Backend, x.Shape);
+            x.Backend.UnaryBackward(Kind, x.Storage, y.Storage, g.Storage, dx.Storage, x.Size);
             sink.Add(x, dx);
-        });
+        }
     }
 
     /// <summary>An activation applied as its own op (a layer's fused epilogue does the same inside its kernel).</summary>

@@ -1,3 +1,4 @@
+using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
 
 namespace DeepMap.Tensors.Ops;
@@ -21,7 +22,7 @@ public static partial class Op
         backend.SoftmaxCrossEntropy(logits.Storage, targets.Storage, indices, rows, cols, rowLoss.Storage, gradient.Storage, 1.0 / rows);
         var loss = MeanOfAll(rowLoss);
         rowLoss.Release();
-        return Record(loss, [logits], (g, sink) => sink.Add(logits, ScaledBy(gradient, g)));
+        return WithSavedGradient(loss, logits, gradient);
     }
 
     /// <summary>Mean binary cross-entropy of logits against targets in [0, 1] of the same shape, stable for large |x|.</summary>
@@ -35,7 +36,7 @@ public static partial class Op
         backend.SigmoidCrossEntropy(logits.Storage, targets.Storage, logits.Size, elementLoss.Storage, gradient.Storage, 1.0 / logits.Size);
         var loss = MeanOfAll(elementLoss);
         elementLoss.Release();
-        return Record(loss, [logits], (g, sink) => sink.Add(logits, ScaledBy(gradient, g)));
+        return WithSavedGradient(loss, logits, gradient);
     }
 
     /// <summary>Mean squared error; targets must have the prediction's size.</summary>
@@ -59,11 +60,28 @@ public static partial class Op
         return sum;
     }
 
-    /// <summary>The saved gradient times the upstream scalar gradient (usually 1, when the loss is the root).</summary>
-    private static Tensor ScaledBy(Tensor gradient, Tensor upstream)
+    private static Tensor WithSavedGradient(Tensor loss, Tensor logits, Tensor gradient)
     {
-        var r = Tensor.Empty(gradient.Backend, gradient.Shape);
-        gradient.Backend.Binary(BinaryOp.Mul, gradient.Storage, gradient.Shape, upstream.Storage, ShapeMath.PadLeft([1], gradient.Rank), r.Storage, gradient.Shape);
-        return r;
+        if (SavedGradientNode.Attach(loss, logits) is { } node) node.Gradient = gradient;
+        else gradient.Release();
+        return loss;
+    }
+
+    /// <summary>A fused loss: the gradient by its logits was computed with the loss and is scaled by the upstream one.</summary>
+    private sealed class SavedGradientNode : GraphNode<SavedGradientNode>
+    {
+        public Tensor? Gradient;
+
+        public override void Backward(Tensor loss, Tensor upstream, GradientSink sink)
+        {
+            var gradient = Gradient!;
+            var r = Tensor.Empty(gradient.Backend, gradient.Shape);
+            Span<int> scalar = stackalloc int[gradient.Rank];
+            scalar.Fill(1);
+            gradient.Backend.Binary(BinaryOp.Mul, gradient.Storage, gradient.Shape, upstream.Storage, scalar, r.Storage, gradient.Shape);
+            sink.Add(Input(0), r);
+        }
+
+        protected override void ClearSaved() => Gradient = null;
     }
 }

@@ -1,3 +1,4 @@
+using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
 
 namespace DeepMap.Tensors.Ops;
@@ -15,23 +16,35 @@ public static partial class Op
         if (k != kb) throw new ArgumentException($"MatMul: inner dimensions differ ({ShapeMath.Format(a.Shape)}{(transposeA ? "ᵀ" : "")} · {ShapeMath.Format(b.Shape)}{(transposeB ? "ᵀ" : "")})");
         var y = Tensor.Empty(backend, m, n);
         backend.Gemm(new GemmShape(m, n, k, transposeA, transposeB), a.Storage, b.Storage, y.Storage);
-        return Record(y, [a, b], (g, sink) =>
+        if (MatMulNode.Attach(y, a, b) is { } node) (node.TransposeA, node.TransposeB) = (transposeA, transposeB);
+        return y;
+    }
+
+    private sealed class MatMulNode : GraphNode<MatMulNode>
+    {
+        public bool TransposeA;
+        public bool TransposeB;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
+            Tensor a = Input(0), b = Input(1);
+            var backend = y.Backend;
+            int m = y.Shape[0], n = y.Shape[1], k = TransposeA ? a.Shape[0] : a.Shape[1];
             if (a.TracksGradient)
             {
                 var da = Tensor.Empty(backend, a.Shape);
-                if (!transposeA) backend.Gemm(new GemmShape(m, k, n, false, !transposeB), g.Storage, b.Storage, da.Storage);
-                else backend.Gemm(new GemmShape(k, m, n, transposeB, true), b.Storage, g.Storage, da.Storage);
+                if (!TransposeA) backend.Gemm(new GemmShape(m, k, n, false, !TransposeB), g.Storage, b.Storage, da.Storage);
+                else backend.Gemm(new GemmShape(k, m, n, TransposeB, true), b.Storage, g.Storage, da.Storage);
                 sink.Add(a, da);
             }
             if (b.TracksGradient)
             {
                 var db = Tensor.Empty(backend, b.Shape);
-                if (!transposeB) backend.Gemm(new GemmShape(k, n, m, !transposeA, false), a.Storage, g.Storage, db.Storage);
-                else backend.Gemm(new GemmShape(n, k, m, true, transposeA), g.Storage, a.Storage, db.Storage);
+                if (!TransposeB) backend.Gemm(new GemmShape(k, n, m, !TransposeA, false), a.Storage, g.Storage, db.Storage);
+                else backend.Gemm(new GemmShape(n, k, m, true, TransposeA), g.Storage, a.Storage, db.Storage);
                 sink.Add(b, db);
             }
-        });
+        }
     }
 
     /// <summary>The fused dense layer: act(x · w + bias), x [batch, in], w [in, out], bias [out].</summary>
@@ -43,10 +56,23 @@ public static partial class Op
         int batch = x.Shape[0], inputs = w.Shape[0], outputs = w.Shape[1];
         var y = Tensor.Empty(backend, batch, outputs);
         backend.Gemm(new GemmShape(batch, outputs, inputs), x.Storage, w.Storage, y.Storage, columnBias: bias?.Storage, activation: activation);
-        Tensor[] inputsList = bias is null ? [x, w] : [x, w, bias];
-        return Record(y, inputsList, (g, sink) =>
+        var node = bias is null ? LinearNode.Attach(y, x, w) : LinearNode.Attach(y, x, w, bias);
+        node?.Activation = activation;
+        return y;
+    }
+
+    /// <summary>Inputs x, w and the bias when there is one.</summary>
+    private sealed class LinearNode : GraphNode<LinearNode>
+    {
+        public Activation Activation;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            var dz = ActivationBackward(activation, y, g);
+            Tensor x = Input(0), w = Input(1);
+            var bias = Inputs.Length > 2 ? Input(2) : null;
+            var backend = y.Backend;
+            int batch = x.Shape[0], inputs = w.Shape[0], outputs = w.Shape[1];
+            var dz = ActivationBackward(Activation, y, g);
             if (x.TracksGradient)
             {
                 var dx = Tensor.Empty(backend, x.Shape);
@@ -61,6 +87,6 @@ public static partial class Op
             }
             if (bias is not null && bias.TracksGradient) sink.Add(bias, SumTo(dz, bias.Shape));
             dz.Release();
-        });
+        }
     }
 }

@@ -1,29 +1,14 @@
-using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
 
 namespace DeepMap.Tensors.Ops;
 
 /// <summary>
 /// The differentiable operations. Each op computes its output with backend kernels and, when any input tracks
-/// gradients, records a backward function beside it (tinygrad's layout: forward and backward of an op in one place).
-/// Backward functions run with recording off, so they may use the ops themselves.
+/// gradients, attaches its graph node, whose class sits beside it (tinygrad's layout: forward and backward of an op in
+/// one place). Backward functions run with recording off, so they may use the ops themselves.
 /// </summary>
 public static partial class Op
 {
-    internal static Tensor Record(Tensor output, Tensor[] inputs, Action<Tensor, GradientSink> backward)
-    {
-        if (!GradMode.IsEnabled) return output;
-        foreach (var input in inputs)
-        {
-            if (input.TracksGradient)
-            {
-                output.Node = new GraphNode(inputs, backward);
-                break;
-            }
-        }
-        return output;
-    }
-
     internal static IBackend BackendOf(params ReadOnlySpan<Tensor> tensors)
     {
         var backend = tensors[0].Backend;
@@ -41,10 +26,13 @@ public static partial class Op
         if (t.Rank != rank) throw new ArgumentException($"{what} expects a rank-{rank} tensor; got shape {ShapeMath.Format(t.Shape)}");
     }
 
-    /// <summary>A new tensor with the same values, under another shape of the same size when one is given.</summary>
-    internal static Tensor Copy(Tensor t, int[]? shape = null)
+    /// <summary>A new tensor with the same values.</summary>
+    internal static Tensor Copy(Tensor t) => Copy(t, t.Shape);
+
+    /// <summary>A new tensor with the same values under another shape of the same size.</summary>
+    internal static Tensor Copy(Tensor t, ReadOnlySpan<int> shape)
     {
-        var copy = Tensor.Empty(t.Backend, shape ?? t.Shape);
+        var copy = Tensor.Empty(t.Backend, shape);
         t.Backend.CopyRows(t.Storage, 0, t.Size, copy.Storage, 0, t.Size, 1, t.Size);
         return copy;
     }

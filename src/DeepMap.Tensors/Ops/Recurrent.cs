@@ -1,3 +1,4 @@
+using DeepMap.Tensors.Autograd;
 using DeepMap.Tensors.Backends;
 
 namespace DeepMap.Tensors.Ops;
@@ -29,10 +30,26 @@ public static partial class Op
             backend.LstmCell(gates.Storage, t * stepGates, c.Storage, t * stepState, c.Storage, (t + 1) * stepState, h.Storage, (t + 1) * stepState, batch, hidden);
         }
         var y = HiddenOutput(backend, h, batch, steps, hidden, returnSequences);
-        return Record(y, [x, w, u, bias], (g, sink) =>
+        if (LstmNode.Attach(y, x, w, u, bias) is { } node) (node.XByTime, node.Gates, node.H, node.C, node.ReturnSequences) = (xByTime, gates, h, c, returnSequences);
+        else ReleaseAll(xByTime, gates, h, c);
+        return y;
+    }
+
+    /// <summary>Inputs x, w, u, bias; saves the time-major input, the activated gates and every h and c.</summary>
+    private sealed class LstmNode : GraphNode<LstmNode>
+    {
+        public Tensor? XByTime, Gates, H, C;
+        public bool ReturnSequences;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            var dh = HiddenGradient(backend, g, batch, steps, hidden, returnSequences);
-            var dGates = Tensor.Empty(backend, rows, gateWidth);
+            Tensor x = Input(0), w = Input(1), u = Input(2), bias = Input(3);
+            var backend = y.Backend;
+            int batch = x.Shape[0], steps = x.Shape[1], features = x.Shape[2], hidden = u.Shape[0];
+            int gateWidth = 4 * hidden, stepGates = batch * gateWidth, stepState = batch * hidden;
+            var (gates, c) = (Gates!, C!);
+            var dh = HiddenGradient(backend, g, batch, steps, hidden, ReturnSequences);
+            var dGates = Tensor.Empty(backend, steps * batch, gateWidth);
             var dc = Tensor.Zeros(backend, batch, hidden);
             for (var t = steps - 1; t >= 0; t--)
             {
@@ -42,9 +59,11 @@ public static partial class Op
             }
             dc.Release();
             dh.Release();
-            ProjectionGradients(backend, sink, x, w, u, bias, xByTime, h, dGates, batch, steps, features, hidden, gateWidth);
+            ProjectionGradients(backend, sink, x, w, u, bias, XByTime!, H!, dGates, batch, steps, features, hidden, gateWidth);
             dGates.Release();
-        });
+        }
+
+        protected override void ClearSaved() => (XByTime, Gates, H, C) = (null, null, null, null);
     }
 
     /// <summary>
@@ -69,10 +88,27 @@ public static partial class Op
             backend.CopyRows(pre.Storage, t * stepState, stepState, h.Storage, (t + 1) * stepState, stepState, 1, stepState);
         }
         var y = HiddenOutput(backend, h, batch, steps, hidden, returnSequences);
-        return Record(y, [x, w, u, bias], (g, sink) =>
+        pre.Release();
+        if (SimpleRnnNode.Attach(y, x, w, u, bias) is { } node) (node.XByTime, node.H, node.ReturnSequences) = (xByTime, h, returnSequences);
+        else ReleaseAll(xByTime, h);
+        return y;
+    }
+
+    /// <summary>Inputs x, w, u, bias; saves the time-major input and every h.</summary>
+    private sealed class SimpleRnnNode : GraphNode<SimpleRnnNode>
+    {
+        public Tensor? XByTime, H;
+        public bool ReturnSequences;
+
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            var dh = HiddenGradient(backend, g, batch, steps, hidden, returnSequences);
-            var dPre = Tensor.Empty(backend, rows, hidden);
+            Tensor x = Input(0), w = Input(1), u = Input(2), bias = Input(3);
+            var backend = y.Backend;
+            int batch = x.Shape[0], steps = x.Shape[1], features = x.Shape[2], hidden = u.Shape[0];
+            var stepState = batch * hidden;
+            var h = H!;
+            var dh = HiddenGradient(backend, g, batch, steps, hidden, ReturnSequences);
+            var dPre = Tensor.Empty(backend, steps * batch, hidden);
             var hStep = Tensor.Empty(backend, batch, hidden);
             var dhStep = Tensor.Empty(backend, batch, hidden);
             var dPreStep = Tensor.Empty(backend, batch, hidden);
@@ -89,9 +125,17 @@ public static partial class Op
             dhStep.Release();
             dPreStep.Release();
             dh.Release();
-            ProjectionGradients(backend, sink, x, w, u, bias, xByTime, h, dPre, batch, steps, features, hidden, hidden);
+            ProjectionGradients(backend, sink, x, w, u, bias, XByTime!, h, dPre, batch, steps, features, hidden, hidden);
             dPre.Release();
-        });
+        }
+
+        protected override void ClearSaved() => (XByTime, H) = (null, null);
+    }
+
+    /// <summary>Without a graph to record, what the backward pass would have read goes back to the pool at once.</summary>
+    private static void ReleaseAll(params ReadOnlySpan<Tensor> saved)
+    {
+        foreach (var t in saved) t.Release();
     }
 
     private static Tensor HiddenOutput(IBackend backend, Tensor h, int batch, int steps, int hidden, bool returnSequences)
@@ -122,7 +166,7 @@ public static partial class Op
     }
 
     /// <summary>dW = Xᵀ·dG, dU = H_{0..T−1}ᵀ·dG, db = Σ dG, dX = dG·Wᵀ, each one GEMM over all steps.</summary>
-    private static void ProjectionGradients(IBackend backend, Autograd.GradientSink sink, Tensor x, Tensor w, Tensor u, Tensor bias,
+    private static void ProjectionGradients(IBackend backend, GradientSink sink, Tensor x, Tensor w, Tensor u, Tensor bias,
         Tensor xByTime, Tensor h, Tensor dPre, int batch, int steps, int features, int hidden, int width)
     {
         var rows = steps * batch;

@@ -1,3 +1,5 @@
+using DeepMap.Tensors.Autograd;
+
 namespace DeepMap.Tensors.Ops;
 
 public static partial class Op
@@ -7,14 +9,21 @@ public static partial class Op
     {
         var backend = BackendOf(x);
         var cols = x.Shape[^1];
-        var rows = x.Size / cols;
         var y = Tensor.Empty(backend, x.Shape);
-        backend.Softmax(x.Storage, y.Storage, rows, cols);
-        return Record(y, [x], (g, sink) =>
+        backend.Softmax(x.Storage, y.Storage, x.Size / cols, cols);
+        SoftmaxNode.Attach(y, x);
+        return y;
+    }
+
+    private sealed class SoftmaxNode : GraphNode<SoftmaxNode>
+    {
+        public override void Backward(Tensor y, Tensor g, GradientSink sink)
         {
-            var dx = Tensor.Empty(backend, x.Shape);
-            backend.SoftmaxBackward(y.Storage, g.Storage, dx.Storage, rows, cols);
+            var x = Input(0);
+            var cols = x.Shape[^1];
+            var dx = Tensor.Empty(x.Backend, x.Shape);
+            x.Backend.SoftmaxBackward(y.Storage, g.Storage, dx.Storage, x.Size / cols, cols);
             sink.Add(x, dx);
-        });
+        }
     }
 }

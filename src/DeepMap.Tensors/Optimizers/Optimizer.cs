@@ -42,10 +42,12 @@ public abstract class Optimizer
 
     protected abstract void Update(Tensor parameter, Tensor gradient, Tensor[] slots);
 
-    private Tensor[] SlotsFor(Parameter p)
+    private Tensor[] SlotsFor(Parameter p) => _slots.TryGetValue(p.Name, out var slots) ? slots : CreateSlots(p);
+
+    // Apart from SlotsFor: a lambda capturing p there would allocate its closure on every call, found or not.
+    private Tensor[] CreateSlots(Parameter p)
     {
-        if (_slots.TryGetValue(p.Name, out var slots)) return slots;
-        slots = SlotNames.Select(_ => Tensor.Zeros(p.Value.Backend, p.Value.Shape).Keep()).ToArray();
+        var slots = SlotNames.Select(_ => Tensor.Zeros(p.Value.Backend, p.Value.Shape).Keep()).ToArray();
         _slots[p.Name] = slots;
         return slots;
     }

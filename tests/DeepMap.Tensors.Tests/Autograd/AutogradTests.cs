@@ -86,6 +86,50 @@ public sealed class AutogradTests
     private static float[] Buffer(Tensor t) => DeepMap.Tensors.Backends.Cpu.CpuBackend.A(t.Storage);
 
     [Fact]
+    public void A_recycling_scope_reuses_graph_nodes_and_the_next_step_computes_the_same()
+    {
+        var x = Leaf(1, 2, 3, 4);
+        (Tensor Y, object Node, float[] Grad) Step()
+        {
+            Tensor y;
+            object node;
+            using (TensorScope.OpenRecycling())
+            {
+                y = Op.Mul(Op.Exp(x), x);
+                node = y.Node!;
+                Op.Sum(y).Backward();
+            }
+            var grad = x.Grad!.ToArray();
+            x.ZeroGrad();
+            return (y, node, grad);
+        }
+        var first = Step();
+        var second = Step();
+        Assert.True(first.Y.IsDisposed, "the scope did not release the step's output");
+        // One multiply per step, so the second step's multiply node is the first step's, recycled.
+        Assert.Same(first.Node, second.Node);
+        // d(x·eˣ)/dx = eˣ(1 + x)
+        Assert.Equal([.. new[] { 1f, 2, 3, 4 }.Select(v => MathF.Exp(v) * (1 + v))], second.Grad, (a, b) => MathF.Abs(a - b) <= 1e-4f * MathF.Abs(a));
+        Assert.Equal(first.Grad, second.Grad);
+    }
+
+    [Fact]
+    public void A_view_created_in_a_scope_is_released_with_it_unless_kept()
+    {
+        var x = Leaf(1, 2, 3, 4);
+        Tensor dropped, kept;
+        using (TensorScope.Open())
+        {
+            dropped = Op.Reshape(x, 2, 2);
+            kept = Op.Reshape(x, 4, 1).Keep();
+        }
+        Assert.True(dropped.IsDisposed);
+        Assert.False(kept.IsDisposed);
+        Assert.False(x.IsDisposed);
+        Assert.Equal([1f, 2, 3, 4], kept.ToArray());
+    }
+
+    [Fact]
     public void Using_a_tensor_after_its_scope_released_it_is_a_clear_error()
     {
         Tensor y;

@@ -4,61 +4,74 @@ namespace DeepMap.Tensors.Backends.Cpu;
 /// A broadcast binary op as rows of its output's innermost run: adjacent dimensions with the same broadcast
 /// pattern are merged, so [N,C,H,W] + [1,C,1,1] becomes rows of H·W with one bias value each.
 /// </summary>
+/// <remarks>
+/// One plan per thread is refilled for each op (<see cref="For"/>): the op runs to completion before its thread plans
+/// the next, so reusing it is safe and a broadcast costs no allocation.
+/// </remarks>
 internal sealed class BroadcastPlan
 {
-    private readonly int[] _outer;
-    private readonly int[] _aStrides;
-    private readonly int[] _bStrides;
+    [ThreadStatic] private static BroadcastPlan? t_plan;
 
-    private BroadcastPlan(int[] outer, int[] aStrides, int[] bStrides, int inner, int aInner, int bInner)
+    private int[] _outer = [];
+    private int[] _aStrides = [];
+    private int[] _bStrides = [];
+    private int _rank;
+
+    public int Inner { get; private set; }
+
+    public int AInnerStride { get; private set; }
+
+    public int BInnerStride { get; private set; }
+
+    /// <summary>This thread's plan, filled for the given shapes (of equal rank); valid until the thread plans another op.</summary>
+    public static BroadcastPlan For(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> yShape)
     {
-        _outer = outer;
-        _aStrides = aStrides;
-        _bStrides = bStrides;
-        Inner = inner;
-        AInnerStride = aInner;
-        BInnerStride = bInner;
+        var plan = t_plan ??= new BroadcastPlan();
+        plan.Fill(aShape, bShape, yShape);
+        return plan;
     }
 
-    public int Inner { get; }
-
-    public int AInnerStride { get; }
-
-    public int BInnerStride { get; }
-
-    public static BroadcastPlan Create(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> yShape)
+    private void Fill(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> yShape)
     {
-        var dims = new List<(int Size, bool AFull, bool BFull)>();
+        Span<int> sizes = stackalloc int[Math.Max(1, yShape.Length)];
+        Span<bool> aFull = stackalloc bool[sizes.Length], bFull = stackalloc bool[sizes.Length];
+        var count = 0;
         for (var i = 0; i < yShape.Length; i++)
         {
             if (yShape[i] == 1) continue;
-            var d = (yShape[i], aShape[i] != 1, bShape[i] != 1);
-            if (dims.Count > 0 && dims[^1].AFull == d.Item2 && dims[^1].BFull == d.Item3)
-                dims[^1] = (dims[^1].Size * d.Item1, d.Item2, d.Item3);
-            else dims.Add(d);
+            bool a = aShape[i] != 1, b = bShape[i] != 1;
+            if (count > 0 && aFull[count - 1] == a && bFull[count - 1] == b)
+            {
+                sizes[count - 1] *= yShape[i];
+                continue;
+            }
+            (sizes[count], aFull[count], bFull[count]) = (yShape[i], a, b);
+            count++;
         }
-        if (dims.Count == 0) dims.Add((1, true, true));
-        var rank = dims.Count;
-        var outer = new int[rank - 1];
-        var aStrides = new int[rank - 1];
-        var bStrides = new int[rank - 1];
-        int aStride = dims[^1].AFull ? dims[^1].Size : 1, bStride = dims[^1].BFull ? dims[^1].Size : 1;
-        for (var i = rank - 2; i >= 0; i--)
+        if (count == 0) (sizes[0], aFull[0], bFull[0], count) = (1, true, true, 1);
+
+        _rank = count - 1;
+        if (_outer.Length < _rank) (_outer, _aStrides, _bStrides) = (new int[_rank], new int[_rank], new int[_rank]);
+        var last = count - 1;
+        int aStride = aFull[last] ? sizes[last] : 1, bStride = bFull[last] ? sizes[last] : 1;
+        for (var i = last - 1; i >= 0; i--)
         {
-            outer[i] = dims[i].Size;
-            aStrides[i] = dims[i].AFull ? aStride : 0;
-            bStrides[i] = dims[i].BFull ? bStride : 0;
-            if (dims[i].AFull) aStride *= dims[i].Size;
-            if (dims[i].BFull) bStride *= dims[i].Size;
+            _outer[i] = sizes[i];
+            _aStrides[i] = aFull[i] ? aStride : 0;
+            _bStrides[i] = bFull[i] ? bStride : 0;
+            if (aFull[i]) aStride *= sizes[i];
+            if (bFull[i]) bStride *= sizes[i];
         }
-        return new BroadcastPlan(outer, aStrides, bStrides, dims[^1].Size, dims[^1].AFull ? 1 : 0, dims[^1].BFull ? 1 : 0);
+        Inner = sizes[last];
+        AInnerStride = aFull[last] ? 1 : 0;
+        BInnerStride = bFull[last] ? 1 : 0;
     }
 
     public void Offsets(int row, out int aOffset, out int bOffset)
     {
         aOffset = 0;
         bOffset = 0;
-        for (var i = _outer.Length - 1; i >= 0; i--)
+        for (var i = _rank - 1; i >= 0; i--)
         {
             var index = row % _outer[i];
             row /= _outer[i];

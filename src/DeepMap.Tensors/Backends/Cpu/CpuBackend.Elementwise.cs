@@ -17,7 +17,7 @@ public sealed partial class CpuBackend
                 BinarySpan(st.Op, st.A.AsSpan(s, e - s), st.B.AsSpan(s, e - s), st.Y.AsSpan(s, e - s)));
             return;
         }
-        var plan = BroadcastPlan.Create(aShape, bShape, yShape);
+        var plan = BroadcastPlan.For(aShape, bShape, yShape);
         var inner = plan.Inner;
         var rows = total / inner;
         ForChunks(rows, inner, (op, av, bv, yv, plan), static (in (BinaryOp Op, float[] A, float[] B, float[] Y, BroadcastPlan Plan) st, int r0, int r1) =>

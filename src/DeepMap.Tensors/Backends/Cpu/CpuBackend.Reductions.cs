@@ -95,45 +95,14 @@ public sealed partial class CpuBackend
 
     public void Permute(Storage x, ReadOnlySpan<int> xShape, ReadOnlySpan<int> permutation, Storage y)
     {
-        var xv = A(x);
-        var yv = A(y);
-        var rank = xShape.Length;
-        var shape = xShape.ToArray();
-        var perm = permutation.ToArray();
-        var yShape = new int[rank];
-        for (var i = 0; i < rank; i++) yShape[i] = shape[perm[i]];
-        var xStrides = new int[rank];
-        var stride = 1;
-        for (var i = rank - 1; i >= 0; i--)
+        var plan = PermutePlan.For(xShape, permutation);
+        ForChunks(plan.Runs, plan.Run, (A(x), A(y), plan), static (in (float[] X, float[] Y, PermutePlan Plan) st, int r0, int r1) =>
         {
-            xStrides[i] = stride;
-            stride *= shape[i];
-        }
-        // Trailing axes that stay in place move as contiguous runs.
-        var keptTail = 0;
-        var run = 1;
-        while (keptTail < rank && perm[rank - 1 - keptTail] == rank - 1 - keptTail)
-        {
-            run *= shape[rank - 1 - keptTail];
-            keptTail++;
-        }
-        var outerRank = rank - keptTail;
-        var total = ShapeMath.Size(shape);
-        var runs = total / run;
-        ForChunks(runs, run, (xv, yv, yShape, xStrides, perm, outerRank, run), static (in (float[] X, float[] Y, int[] YShape, int[] XStrides, int[] Perm, int OuterRank, int Run) st, int r0, int r1) =>
-        {
-            var (xv, yv, yShape, xStrides, perm, outerRank, run) = st;
-            Span<int> index = stackalloc int[Math.Max(outerRank, 1)];
+            var (xv, yv, plan) = st;
+            var run = plan.Run;
             for (var r = r0; r < r1; r++)
             {
-                var rest = r;
-                var source = 0;
-                for (var d = outerRank - 1; d >= 0; d--)
-                {
-                    index[d] = rest % yShape[d];
-                    rest /= yShape[d];
-                    source += index[d] * xStrides[perm[d]];
-                }
+                var source = plan.SourceOffset(r);
                 if (run == 1) yv[r] = xv[source];
                 else xv.AsSpan(source, run).CopyTo(yv.AsSpan(r * run, run));
             }
