@@ -40,11 +40,10 @@ internal sealed class HostDataset(float[] features, int[] featureShape, float[] 
     public HostDataset Slice(int start, int count) => new(Features, FeatureShape, Targets, TargetShape, Offset + start, count);
 
     /// <summary>The targets of the given rows, in order, for host-side metrics.</summary>
-    public float[] TargetRows(ReadOnlySpan<int> rows)
+    /// <summary>The targets of the given rows, in order, into <paramref name="destination"/>.</summary>
+    public void CopyTargetRows(ReadOnlySpan<int> rows, Span<float> destination)
     {
-        var result = new float[rows.Length * TargetLength];
         for (var i = 0; i < rows.Length; i++)
-            Targets.AsSpan((Offset + rows[i]) * TargetLength, TargetLength).CopyTo(result.AsSpan(i * TargetLength));
-        return result;
+            Targets.AsSpan((Offset + rows[i]) * TargetLength, TargetLength).CopyTo(destination[(i * TargetLength)..]);
     }
 }

@@ -187,7 +187,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
             var order = Batches.Order(train.Rows, Seed, epoch, shuffle);
             double lossSum = 0;
             var clock = Stopwatch.StartNew();
-            var accumulators = _metrics.Select(m => new MetricAccumulator(m, _loss)).ToArray();
+            var metrics = new BatchMetrics(_metrics, _loss, batchSize, ShapeMath.Size(OutputShape), train.TargetLength);
             for (var s = 0; s < steps; s++)
             {
                 var rows = order.AsSpan(s * batchSize, Math.Min(batchSize, train.Rows - s * batchSize));
@@ -200,11 +200,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
                     var lossTensor = LossFunctions.Compute(_loss, prediction, yb);
                     loss = lossTensor.Item();
                     if (!float.IsFinite(loss)) throw new ArithmeticException($"loss became {loss} at epoch {epoch + 1}, step {s + 1}");
-                    if (accumulators.Length > 0)
-                    {
-                        var p = prediction.ToArray();
-                        foreach (var a in accumulators) a.Add(p, train.TargetRows(rows), rows.Length);
-                    }
+                    metrics.Add(prediction, train, rows);
                     lossTensor.Backward();
                 }
                 ApplyGradients();
@@ -214,7 +210,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
             }
             EpochsDone++;
             var values = new Dictionary<string, double> { ["loss"] = lossSum / train.Rows };
-            foreach (var a in accumulators) values[a.Name] = a.Value;
+            foreach (var a in metrics.Accumulators) values[a.Name] = a.Value;
             if (validation is not null && validation.Rows > 0)
             {
                 var v = Evaluate(validation, Math.Max(batchSize, 256));
@@ -235,7 +231,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
 
     internal Evaluation Evaluate(HostDataset data, int batchSize)
     {
-        var accumulators = _metrics.Select(m => new MetricAccumulator(m, _loss)).ToArray();
+        var metrics = new BatchMetrics(_metrics, _loss, batchSize, ShapeMath.Size(OutputShape), data.TargetLength);
         double lossSum = 0;
         using var batchX = new BatchBuffer(Backend, data.FeatureShape, batchSize);
         using var batchY = new BatchBuffer(Backend, data.TargetShape, batchSize);
@@ -249,13 +245,9 @@ public sealed partial class Sequential : IEnumerable<Layer>
             var yb = batchY.Fill(data.Targets, data.TargetLength, rows, data.Offset);
             var prediction = Forward(xb);
             lossSum += LossFunctions.Compute(_loss, prediction, yb).Item() * rows.Length;
-            if (accumulators.Length > 0)
-            {
-                var p = prediction.ToArray();
-                foreach (var a in accumulators) a.Add(p, data.TargetRows(rows), rows.Length);
-            }
+            metrics.Add(prediction, data, rows);
         }
-        return new Evaluation(lossSum / data.Rows, accumulators.ToDictionary(a => a.Name, a => a.Value));
+        return new Evaluation(lossSum / data.Rows, metrics.Accumulators.ToDictionary(a => a.Name, a => a.Value));
     }
 
     /// <summary>The model's outputs for every row of x, in batches, without recording gradients.</summary>

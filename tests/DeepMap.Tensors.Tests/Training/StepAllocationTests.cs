@@ -70,4 +70,31 @@ public sealed class StepAllocationTests(ITestOutputHelper output)
         output.WriteLine($"{workload}: {perStep} bytes per step");
         Assert.True(perStep == 0, $"{workload}: a warm training step allocated {perStep} managed bytes");
     }
+
+    [Fact]
+    public void Fit_with_a_metric_allocates_nothing_from_one_step_to_the_next()
+    {
+        using var backend = new CpuBackend(threads: 1);
+        var model = new Sequential([784], seed: 1, backend) { new Dense(64, Activation.Relu), new Dense(10) };
+        model.Compile(new Adam(1e-3), Loss.CrossEntropy, Metric.Accuracy);
+        const int batch = 16, steps = 16;
+        var random = new SeededRandom(9);
+        var values = new float[batch * steps * 784];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)random.NextGaussian();
+        var labels = new float[batch * steps];
+        for (var i = 0; i < labels.Length; i++) labels[i] = random.NextInt(10);
+        var x = Tensor.FromArray(backend, values, batch * steps, 784);
+        var y = Tensor.FromArray(backend, labels, batch * steps);
+
+        // Allocated bytes when each step of the second epoch was reported; the callback itself allocates nothing.
+        var marks = new long[steps];
+        model.Fit(x, y, epochs: 2, batchSize: batch, onProgress: p =>
+        {
+            if (p.Epoch == 2 && p.EpochMetrics is null) marks[p.Step - 1] = GC.GetAllocatedBytesForCurrentThread();
+        });
+
+        var perStep = (marks[^1] - marks[0]) / (steps - 1);
+        output.WriteLine($"Fit: {perStep} bytes per step");
+        Assert.True(perStep == 0, $"a step of Fit (with accuracy) allocated {perStep} managed bytes");
+    }
 }
