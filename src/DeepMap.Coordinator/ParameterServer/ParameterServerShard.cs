@@ -16,7 +16,7 @@ namespace DeepMap.Coordinator.ParameterServer;
 /// A parameter-server shard: the sharded entity "{job}/{shard}" that owns one slice of a job's flat parameters.
 /// When every partition's slice of step t has arrived — or, for a job with backup partitions, those of the partitions
 /// the trainer's <see cref="ShardCommands.CloseStep"/> names — it sums them in partition order, applies the optimizer,
-/// and holds version t + 1 for the partitions to pull. In the asynchronous modes each partition's slice is a step of
+/// and holds version t + 1 for the partitions to pull (a request for t + 1 that comes before waits for it). In the asynchronous modes each partition's slice is a step of
 /// its own, applied as it arrives (once per partition and step, however often it is sent).
 /// </summary>
 public sealed class ParameterServerShard : ReceiveActor
@@ -46,6 +46,10 @@ public sealed class ParameterServerShard : ReceiveActor
     private ActorSelection? _trainer;
     private long _version;
     private readonly Dictionary<int, Contribution> _pending = [];
+
+    // Requests for the version this shard's next step makes, answered the moment it is applied: the trainer asks the
+    // partitions for step t + 1 while step t is still being summed here.
+    private readonly List<ShardCommands.GetWeights> _awaitingNext = [];
 
     private sealed record Contribution(ChunkAssembler? Gradient, int Samples, double Loss)
     {
@@ -257,6 +261,8 @@ public sealed class ParameterServerShard : ReceiveActor
         var step = _version;
         _version++;
         _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, samples));
+        foreach (var request in _awaitingNext) Send(request);
+        _awaitingNext.Clear();
     }
 
     private void Upload(ChunkAssembler array, Storage destination)
@@ -266,15 +272,26 @@ public sealed class ParameterServerShard : ReceiveActor
 
     private void SendWeights(ShardCommands.GetWeights m)
     {
+        if (_weights is not null && m.Version == _version + 1)
+        {
+            if (!_awaitingNext.Contains(m)) _awaitingNext.Add(m);
+            return;
+        }
         if (_weights is null || (m.Version != _version && m.Version != ShardCommands.GetWeights.Latest))
         {
             _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
             return;
         }
-        for (var c = 0; c < Chunking.Count(_weights.Size); c++)
+        Send(m);
+    }
+
+    /// <summary>The current weights in chunks to the asker; each chunk's array is the channel's once sent (it returns them to the pool).</summary>
+    private void Send(ShardCommands.GetWeights m)
+    {
+        for (var c = 0; c < Chunking.Count(_weights!.Size); c++)
         {
             var (offset, count) = Chunking.Range(_weights.Size, c);
-            var chunk = GC.AllocateUninitializedArray<float>(count);
+            var chunk = ChunkPool.Rent(count);
             _backend.Download(_weights.Storage, chunk, offset);
             _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(m.JobId, m.Shard, _version, c, chunk), m.Encoding);
         }

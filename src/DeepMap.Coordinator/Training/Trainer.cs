@@ -51,6 +51,9 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
     private readonly Dictionary<int, long> _busy = [];
     private bool _closed;
 
+    // The step whose requests went out before it started (AskAhead), or −1.
+    private long _askedAhead = -1;
+
     // Backup partitions: who the last few steps left out, and the late parts of those steps the next close carries.
     private readonly Dictionary<long, HashSet<int>> _leftOutOf = [];
     private readonly List<ShardCommands.LatePart> _carried = [];
@@ -274,6 +277,7 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
             if (!_sent.Add(m.Partition)) return;
             _nodeSamples[m.Node] = _nodeSamples.GetValueOrDefault(m.Node) + m.Samples;
             if (Spec.Backup > 0 && !_closed && _sent.Count == Spec.Partitions - Spec.Backup) CloseStep();
+            if (Spec.Backup == 0 && _sent.Count == Spec.Partitions) AskAhead();
         });
         Receive<PartitionEvents.StepSkipped>(m =>
         {
@@ -342,9 +346,29 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         _closed = false;
         // With backup partitions, one still busy with an older step is asked when it reports: asking now would queue
         // work behind it. In sync mode every partition has sent (its report may trail the shards' replies).
-        for (var k = 0; k < Spec.Partitions; k++)
-            if (Spec.Backup == 0 || !_busy.ContainsKey(k)) AskPartition(k);
+        if (_askedAhead != _globalStep)
+            for (var k = 0; k < Spec.Partitions; k++)
+                if (Spec.Backup == 0 || !_busy.ContainsKey(k)) AskPartition(k);
         Timers.StartSingleTimer("step", new StepTimeout(_globalStep), _stepTimeout);
+    }
+
+    /// <summary>
+    /// Sync mode: once every partition has sent its part of step t, step t + 1 is asked for while the shards are still
+    /// summing. Each partition then asks the shards for weights t + 1, which they send the moment they apply, instead
+    /// of the trainer hearing of it, telling the partitions and these asking: several message hops fewer between one
+    /// step's last gradient and the next step's compute. Not across an epoch's end, a checkpoint or the last step,
+    /// where the trainer reads the shards' state between the two steps.
+    /// </summary>
+    private void AskAhead()
+    {
+        var next = _globalStep + 1;
+        if (next >= TotalSteps || next % _plan.StepsPerEpoch == 0 || next % Spec.CheckpointEvery == 0) return;
+        _askedAhead = next;
+        for (var k = 0; k < Spec.Partitions; k++)
+        {
+            _busy[k] = next;
+            _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, k, Epoch, StepInEpoch + 1, next));
+        }
     }
 
     private void AskPartition(int k)

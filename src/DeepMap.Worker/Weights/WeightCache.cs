@@ -29,6 +29,10 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
 
     private sealed record Retry(string JobId, long Version);
 
+    // A shard holds a request for its next version until it has it, so an answer can take a step; one still missing
+    // after this was lost (a coordinator that stopped, a dropped connection) and is asked again by the next request.
+    private static readonly TimeSpan RefetchAfter = TimeSpan.FromSeconds(2);
+
     private sealed class Pending(WeightsAssembly assembly, PartitionSetup setup)
     {
         public WeightsAssembly Assembly { get; } = assembly;
@@ -36,6 +40,8 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         public PartitionSetup Setup { get; } = setup;
 
         public List<IActorRef> Waiting { get; } = [];
+
+        public long FetchedAt { get; set; }
     }
 
     public WeightCache(TensorChannel channel)
@@ -46,7 +52,7 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         Receive<ShardReplies.WeightsUnavailable>(Unavailable);
         Receive<Retry>(m =>
         {
-            if (_pending.TryGetValue((m.JobId, m.Version), out var pending)) Fetch(pending.Setup, m.Version);
+            if (_pending.TryGetValue((m.JobId, m.Version), out var pending)) Fetch(pending, m.Version);
         });
         Receive<Forget>(m =>
         {
@@ -69,7 +75,11 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         {
             pending = new Pending(new WeightsAssembly(m.Setup.ShardOffsets, m.Version), m.Setup);
             _pending[(job, m.Version)] = pending;
-            Fetch(m.Setup, m.Version);
+            Fetch(pending, m.Version);
+        }
+        else if (Environment.TickCount64 - pending.FetchedAt > RefetchAfter.TotalMilliseconds)
+        {
+            Fetch(pending, m.Version);
         }
         pending.Waiting.Add(Sender);
     }
@@ -85,8 +95,10 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         foreach (var waiter in pending.Waiting) waiter.Tell(new WeightsGone(m.JobId, m.Requested));
     }
 
-    private void Fetch(PartitionSetup setup, long version)
+    private void Fetch(Pending pending, long version)
     {
+        pending.FetchedAt = Environment.TickCount64;
+        var setup = pending.Setup;
         for (var s = 0; s < setup.Shards; s++)
             _channel.Send(setup.ShardEndpoints[s], TensorRecipient.ParameterServers,
                 new ShardCommands.GetWeights(setup.JobId, s, version, _channel.Endpoint, setup.Compression));
