@@ -10,6 +10,8 @@ namespace DeepMap.Tensors.Training;
 /// </summary>
 public sealed class DataParallelPlan
 {
+    private readonly EpochOrderOf?[] _orders;
+
     public DataParallelPlan(int rows, int partitions, int globalBatch, ulong seed, bool shuffle = true)
     {
         if (partitions <= 0) throw new ArgumentOutOfRangeException(nameof(partitions), partitions, "there must be at least one partition");
@@ -20,6 +22,7 @@ public sealed class DataParallelPlan
         GlobalBatch = globalBatch;
         Seed = seed;
         Shuffle = shuffle;
+        _orders = new EpochOrderOf?[partitions];
         // Enough steps for every partition to see all its rows; those with larger batches finish first and sit out.
         StepsPerEpoch = Enumerable.Range(0, partitions).Max(k => (PartitionRows(k) + PartitionBatch(k) - 1) / PartitionBatch(k));
     }
@@ -43,7 +46,7 @@ public sealed class DataParallelPlan
     /// <summary>The dataset rows of partition k's minibatch at a step of an epoch; empty when the partition has run out.</summary>
     public int[] BatchRows(int partition, int epoch, int step)
     {
-        var order = Batches.Order(PartitionRows(partition), Seed, epoch, Shuffle, partition);
+        var order = EpochOrder(partition, epoch);
         var batch = PartitionBatch(partition);
         var start = Math.Min(order.Length, step * batch);
         var count = Math.Min(batch, order.Length - start);
@@ -51,6 +54,20 @@ public sealed class DataParallelPlan
         for (var i = 0; i < count; i++) rows[i] = order[start + i] * Partitions + partition;
         return rows;
     }
+
+    /// <summary>
+    /// Partition k's sample order in an epoch, drawn once per epoch rather than for every step's batch (a permutation
+    /// of all the partition's rows). Each partition keeps its latest; threads that race compute the same order.
+    /// </summary>
+    private int[] EpochOrder(int partition, int epoch)
+    {
+        if (_orders[partition] is { } cached && cached.Epoch == epoch) return cached.Order;
+        var order = Batches.Order(PartitionRows(partition), Seed, epoch, Shuffle, partition);
+        _orders[partition] = new EpochOrderOf(epoch, order);
+        return order;
+    }
+
+    private sealed record EpochOrderOf(int Epoch, int[] Order);
 
     /// <summary>The dropout stream of partition k at a global step: a function of (step, partition) only.</summary>
     public ulong RandomStream(long globalStep, int partition) => (ulong)(globalStep * Partitions + partition);
