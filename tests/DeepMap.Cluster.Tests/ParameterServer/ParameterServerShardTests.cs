@@ -166,6 +166,36 @@ public sealed class ParameterServerShardTests : TestKit
     }
 
     /// <summary>
+    /// The trainer asks for the next step before this one is applied, so a weight request for the next version comes
+    /// early: the shard answers it (once, however often it was asked) the moment it applies, with that version's
+    /// weights; a request further ahead is unavailable at once.
+    /// </summary>
+    [Fact]
+    public void A_request_for_the_next_version_is_answered_when_the_step_is_applied()
+    {
+        var weights = Random(100, seed: 4);
+        var gradients = Enumerable.Range(0, 2).Select(k => Random(100, seed: 40 + k)).ToArray();
+        var sgd = new SgdSpec(0.1);
+        var shard = StartedShard(weights, partitions: 2, sgd);
+        var cache = CreateTestProbe();
+        _channel.Deliver(TensorRecipient.WeightCache, cache);
+
+        shard.Tell(new ShardCommands.GetWeights(Job, 0, 1, _channel.Endpoint, WireEncoding.Float32));
+        shard.Tell(new ShardCommands.GetWeights(Job, 0, 1, _channel.Endpoint, WireEncoding.Float32)); // asked again
+        shard.Tell(new ShardCommands.GetWeights(Job, 0, 2, _channel.Endpoint, WireEncoding.Float32));
+        Assert.Equal(new ShardReplies.WeightsUnavailable(Job, 0, 2, 0), cache.ExpectMsg<ShardReplies.WeightsUnavailable>(Patience));
+        shard.Tell(Slices(0, 0, 10, 1.0, gradients[0]).Single(), TestActor);
+        cache.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        shard.Tell(Slices(0, 1, 10, 1.0, gradients[1]).Single(), TestActor);
+        ExpectMsg<ShardReplies.ShardStepped>(Patience);
+        var sent = cache.ExpectMsg<ShardReplies.WeightsChunk>(Patience);
+        Assert.Equal(1, sent.Version);
+        BitsEqual([Reference(weights, sgd, gradients.Select(g => (g, 10)))[0]], [sent.Values], "the weights sent for version 1");
+        cache.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>
     /// Backup partitions: a partition left out of a step sends its part late (before or after the close); the next
     /// step, told to carry it, sums it after its own members, weighted by its samples like theirs.
     /// </summary>
