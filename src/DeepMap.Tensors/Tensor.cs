@@ -53,7 +53,7 @@ public sealed partial class Tensor : IDisposable
 
     /// <summary>
     /// The accumulated gradient of a leaf after <see cref="Backward"/>; null until then or after ZeroGrad, which
-    /// releases it (read it, or Keep a copy, before).
+    /// releases it (read or copy it before).
     /// </summary>
     public Tensor? Grad { get; internal set; }
 

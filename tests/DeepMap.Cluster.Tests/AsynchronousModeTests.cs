@@ -12,7 +12,7 @@ public sealed class AsynchronousModeTests(ITestOutputHelper output)
     [Fact]
     public async Task Async_bounded_staleness_and_fp16_compression_stay_within_a_point_of_sync_accuracy()
     {
-        var spec = FashionMnistJob.Spec("fashion-async", epochs: 2, batchSize: 128, partitions: 4);
+        var spec = FashionMnistJob.Spec("fashion-async", epochs: 4, batchSize: 128, partitions: 4);
         var roots = new[] { "/usr/share/datasets" };
         using var cluster = ProcessCluster.Start(workers: 2, string.Join(':', roots), stepTimeoutSeconds: 5);
         try
@@ -21,9 +21,10 @@ public sealed class AsynchronousModeTests(ITestOutputHelper output)
             await cluster.WaitForPartitionRegions(2);
             var oracle = OneProcessOracle.Train(spec, roots);
             var sync = OneProcessOracle.TestAccuracy(oracle, spec, roots);
-            // The target is one point for each mode; bounded staleness missed it in some runs here (0.8329 to
-            // 0.8546 against 0.8442 over four runs), so it is held to two until that is understood.
-            foreach (var (mode, points) in new[] { ("consistency: async", 0.01), ("consistency: bounded\nstaleness: 2", 0.02), ("compression: fp16", 0.01) })
+            // Four epochs, not two: after two, accuracy still climbs steeply and the asynchronous modes' order of
+            // application moved bounded staleness by up to 1.1 points around sync (0.8329 to 0.8546 against 0.8442);
+            // after four, four runs of each stayed within 0.4 points of sync's 0.8639 (bounded 0.8606 to 0.8680).
+            foreach (var (mode, points) in new[] { ("consistency: async", 0.01), ("consistency: bounded\nstaleness: 2", 0.01), ("compression: fp16", 0.01) })
             {
                 var (status, _) = await cluster.RunJob(spec + "\n" + mode + "\n");
                 var accuracy = status.GetProperty("test").GetProperty("accuracy").GetDouble();
