@@ -39,6 +39,9 @@ public sealed class DataShard : ReceiveActor
     private DataParallelPlan? _plan;
     private float[] _gradient = [];
 
+    // Step requests waiting for their weights from the node's cache, by version (Latest for the asynchronous modes).
+    private readonly Dictionary<long, Queue<PartitionCommands.ComputeGradient>> _awaiting = [];
+
     public DataShard(IBackend backend, DeviceTurns device, TensorChannel channel, IActorRef weights, TimeSpan straggle)
     {
         _device = device;
@@ -47,7 +50,13 @@ public sealed class DataShard : ReceiveActor
         _channel = channel;
         _weights = weights;
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
-        ReceiveAsync<PartitionCommands.ComputeGradient>(Compute);
+        ReceiveAsync<PartitionCommands.ComputeGradient>(Request);
+        ReceiveAsync<WeightCache.Weights>(Compute);
+        Receive<WeightCache.WeightsGone>(m =>
+        {
+            if (TakeRequest(m.Version) is { } request)
+                Context.ActorSelection(request.Setup.TrainerPath).Tell(new PartitionEvents.StepSkipped(m.JobId, request.Partition, request.GlobalStep, _node));
+        });
         Receive<PartitionCommands.ReleasePartition>(m =>
         {
             _weights.Tell(new WeightCache.Forget(m.JobId));
@@ -55,7 +64,7 @@ public sealed class DataShard : ReceiveActor
         });
     }
 
-    private async Task Compute(PartitionCommands.ComputeGradient m)
+    private async Task Request(PartitionCommands.ComputeGradient m)
     {
         var setup = m.Setup;
         try
@@ -63,31 +72,51 @@ public sealed class DataShard : ReceiveActor
             if (_features is null) await LoadData(setup, m.Partition);
             EnsureModel(setup);
             if (_straggle > TimeSpan.Zero) await Task.Delay(_straggle);
+            // The weights come back as a message rather than being awaited, so the partition takes other requests
+            // meanwhile: asked ahead for step t + 1, it may be asked for step t again (a slice of t was lost), and t + 1's
+            // weights only exist once t is computed. A request whose weights never come is asked again by the trainer.
             var version = setup.LatestWeights ? ShardCommands.GetWeights.Latest : m.GlobalStep;
-            var reply = await _weights.Ask<object>(new WeightCache.GetWeights(setup, version), AskTimeout);
-            if (reply is not WeightCache.Weights weights)
-            {
-                Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.StepSkipped(setup.JobId, m.Partition, m.GlobalStep, _node));
-                return;
-            }
-            var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
-            (double Loss, MetricSum[] Metrics) result;
-            try
-            {
-                result = rows.Length == 0 ? (0, []) : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
-            }
-            finally
-            {
-                weights.Values.Release();
-            }
-            var (loss, metrics) = result;
-            SendSlices(setup, m, rows.Length, loss);
-            Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node, metrics));
+            if (!_awaiting.TryGetValue(version, out var waiting)) _awaiting[version] = waiting = new Queue<PartitionCommands.ComputeGradient>();
+            waiting.Enqueue(m);
+            _weights.Tell(new WeightCache.GetWeights(setup, version));
         }
         catch (Exception e) when (e is AskTimeoutException or InvalidDataException or ArgumentException)
         {
             // The trainer asks again after its step timeout; a partition that cannot compute now must not die.
             _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.GlobalStep, e.Message);
+        }
+    }
+
+    /// <summary>The oldest request waiting for weights of this version (the cache answers each request once).</summary>
+    private PartitionCommands.ComputeGradient? TakeRequest(long version)
+    {
+        if (!_awaiting.TryGetValue(version, out var waiting)) return null;
+        var request = waiting.Dequeue();
+        if (waiting.Count == 0) _awaiting.Remove(version);
+        return request;
+    }
+
+    private async Task Compute(WeightCache.Weights weights)
+    {
+        try
+        {
+            if (TakeRequest(weights.Version) is not { } m) return;
+            var setup = m.Setup;
+            var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
+            try
+            {
+                var (loss, metrics) = rows.Length == 0 ? (0, []) : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
+                SendSlices(setup, m, rows.Length, loss);
+                Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node, metrics));
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException)
+            {
+                _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.GlobalStep, e.Message);
+            }
+        }
+        finally
+        {
+            weights.Values.Release();
         }
     }
 
