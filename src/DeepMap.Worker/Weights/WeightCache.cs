@@ -37,7 +37,8 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
     {
         public WeightsAssembly Assembly { get; } = assembly;
 
-        public PartitionSetup Setup { get; } = setup;
+        /// <summary>The latest asker's: a restarted coordinator's shards listen at new endpoints.</summary>
+        public PartitionSetup Setup { get; set; } = setup;
 
         public List<IActorRef> Waiting { get; } = [];
 
@@ -79,6 +80,7 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         }
         else if (Environment.TickCount64 - pending.FetchedAt > RefetchAfter.TotalMilliseconds)
         {
+            pending.Setup = m.Setup;
             Fetch(pending, m.Version);
         }
         pending.Waiting.Add(Sender);

@@ -31,7 +31,8 @@ public sealed class WeightCacheTests : TestKit
 
     /// <summary>
     /// A shard holds a request for its next version until it applies the step, so an answer may take a while; a request
-    /// lost with the shard (a coordinator that stopped) is sent again when a partition asks after 2 s, never before.
+    /// lost with the shard (a coordinator that stopped) is sent again when a partition asks after 2 s, never before,
+    /// and to the shard endpoints that partition names.
     /// </summary>
     [Fact]
     public void A_request_still_unanswered_after_two_seconds_is_sent_again_and_the_answer_reaches_every_asker()
@@ -47,8 +48,14 @@ public sealed class WeightCacheTests : TestKit
         shard.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
 
         Thread.Sleep(TimeSpan.FromSeconds(2));
-        cache.Tell(new WeightCache.GetWeights(Setup(), 5)); // asked again after the step timed out
-        Assert.Equal(5, shard.ExpectMsg<ShardCommands.GetWeights>().Version);
+        // Asked again after the step timed out, by a restarted coordinator whose shard listens elsewhere.
+        var moved = CreateTestProbe();
+        using var restarted = ActorSystem.Create("restarted", "akka.loglevel = WARNING");
+        var elsewhere = TensorChannel.Start(restarted, new NodeSettings([], "127.0.0.1", 0, "cpu", 1));
+        elsewhere.Deliver(TensorRecipient.ParameterServers, moved);
+        cache.Tell(new WeightCache.GetWeights(Setup() with { ShardEndpoints = [elsewhere.Endpoint] }, 5));
+        Assert.Equal(5, moved.ExpectMsg<ShardCommands.GetWeights>().Version);
+        shard.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         _channel.Send(_channel.Endpoint, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(Job, 0, 5, 0, [1, 2, 3, 4]));
         for (var asker = 0; asker < 3; asker++)
