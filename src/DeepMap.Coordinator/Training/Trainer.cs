@@ -364,17 +364,15 @@ public sealed partial class Trainer : ReceiveActor, IWithTimers
         var next = _globalStep + 1;
         if (next >= TotalSteps || next % _plan.StepsPerEpoch == 0 || next % Spec.CheckpointEvery == 0) return;
         _askedAhead = next;
-        for (var k = 0; k < Spec.Partitions; k++)
-        {
-            _busy[k] = next;
-            _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, k, Epoch, StepInEpoch + 1, next));
-        }
+        for (var k = 0; k < Spec.Partitions; k++) AskPartition(k, next);
     }
 
-    private void AskPartition(int k)
+    private void AskPartition(int k) => AskPartition(k, _globalStep);
+
+    private void AskPartition(int k, long step)
     {
-        _busy[k] = _globalStep;
-        _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, k, Epoch, StepInEpoch, _globalStep));
+        _busy[k] = step;
+        _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, k, (int)(step / _plan.StepsPerEpoch), (int)(step % _plan.StepsPerEpoch), step));
     }
 
     /// <summary>The first Partitions − Backup partitions to report make the step, on every shard alike.</summary>

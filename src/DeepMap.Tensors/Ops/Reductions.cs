@@ -49,11 +49,8 @@ public static partial class Op
 
     public static Tensor Mean(Tensor x, int[]? axes = null, bool keepDims = false)
     {
-        Span<int> kept = stackalloc int[x.Rank];
-        ReducedShape(x.Shape, axes, kept);
-        var count = x.Size / ShapeMath.Size(kept);
         var s = Sum(x, axes, keepDims);
-        var scale = Scalar(x.Backend, 1.0 / count);
+        var scale = Scalar(x.Backend, (double)s.Size / x.Size);
         return Mul(s, scale);
     }
 

@@ -25,8 +25,7 @@ public sealed class SeededRandom
     {
         var x = PathSeed(seed, path);
         SplitMix64(ref x);
-        var s1 = SplitMix64(ref x);
-        return RotateLeft(s1 * 5, 7) * 9;
+        return Scramble(SplitMix64(ref x));
     }
 
     private static ulong PathSeed(ulong seed, ReadOnlySpan<ulong> path)
@@ -42,7 +41,7 @@ public sealed class SeededRandom
 
     public ulong NextUInt64()
     {
-        var result = RotateLeft(_s1 * 5, 7) * 9;
+        var result = Scramble(_s1);
         var t = _s1 << 17;
         _s2 ^= _s0;
         _s3 ^= _s1;
@@ -112,6 +111,9 @@ public sealed class SeededRandom
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+
+    /// <summary>xoshiro256**'s output function of the second state word.</summary>
+    private static ulong Scramble(ulong s1) => RotateLeft(s1 * 5, 7) * 9;
 
     private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 }
