@@ -88,9 +88,12 @@ public sealed class ProcessCluster : IDisposable
         _nodes[0] = NodeProcess.Start("DeepMap.Coordinator", _coordinator);
     }
 
-    /// <summary>The index of the worker whose node has this address (from what each printed when remoting started).</summary>
+    /// <summary>
+    /// The index of the worker whose node has this address. By the address it listens on: a worker's log also names
+    /// the other nodes' addresses (cluster membership), so searching its output for the address can match two workers.
+    /// </summary>
     public int WorkerAt(string address) =>
-        Enumerable.Range(0, _nodes.Count - 1).Single(w => _nodes[1 + w].Output.Contains($"[{address}]", StringComparison.Ordinal));
+        Enumerable.Range(0, _nodes.Count - 1).Single(w => WorkerAddress(w) == address);
 
     /// <summary>The address worker w (0-based) listens on, as Akka printed it when remoting started.</summary>
     public string WorkerAddress(int w) =>
