@@ -33,28 +33,14 @@ public sealed class ParameterServerShard : ReceiveActor
     private Optimizer? _optimizer;
     private Parameter[] _parameters = [];
     private int _partitions;
-    private ShardStepping _stepping;
-    private int[]? _closing;
-    private ShardCommands.LatePart[] _carrying = [];
-
-    // With backup partitions: the members of the last few steps, and contributions to them from the partitions they
-    // left out, kept for the trainer to carry into a later step.
-    private readonly Dictionary<long, int[]> _recentMembers = [];
-    private readonly Dictionary<ShardCommands.LatePart, Contribution> _late = [];
-    private readonly Dictionary<(int Partition, long Step), Contribution> _arriving = [];
-    private long[] _appliedThrough = [];
+    private ContributionSet _parts = null!;
+    private ShardStepRule _rule = null!;
     private ActorSelection? _trainer;
     private long _version;
-    private readonly Dictionary<int, Contribution> _pending = [];
 
     // Requests for the version this shard's next step makes, answered the moment it is applied: the trainer asks the
     // partitions for step t + 1 while step t is still being summed here.
     private readonly List<ShardCommands.GetWeights> _awaitingNext = [];
-
-    private sealed record Contribution(ChunkAssembler? Gradient, int Samples, double Loss)
-    {
-        public bool IsComplete => Gradient is null || Gradient.IsComplete;
-    }
 
     public ParameterServerShard(IBackend backend)
     {
@@ -94,13 +80,10 @@ public sealed class ParameterServerShard : ReceiveActor
         var slots = optimizer.State(_parameters).ToArray();
         for (var j = 1; j < m.Slots; j++) Upload(_initial[j], slots[j - 1].Value.Storage);
         optimizer.Steps = m.OptimizerSteps;
-        // One partition's batch is 1/P of a synchronous step's: with the rate cut so, P contributions move the weights
-        // about as far as one synchronous step, for Adam as for SGD.
-        if (m.Stepping == ShardStepping.EachContribution) optimizer.LearningRate /= m.Partitions;
         _optimizer = optimizer;
         _partitions = m.Partitions;
-        _stepping = m.Stepping;
-        _appliedThrough = Enumerable.Repeat(-1L, m.Partitions).ToArray();
+        _parts = new ContributionSet(m.Length);
+        _rule = ShardStepRule.For(m.Stepping, m.Partitions, _parts);
         _trainer = Context.ActorSelection(m.TrainerPath);
         foreach (var slot in _initial) slot.Recycle();
         _initial = null;
@@ -142,101 +125,26 @@ public sealed class ParameterServerShard : ReceiveActor
             _log.Warning("gradient slice of {0}/{1}: partition {2}, chunk {3} with {4} values does not fit; dropped", m.JobId, m.Shard, m.Partition, m.Chunk, m.Values.Length);
             return;
         }
-        if (_stepping == ShardStepping.EachContribution)
-        {
-            Arrive(m);
-            return;
-        }
-        if (m.GlobalStep != _version)
-        {
-            // A late part of a recent step that closed without it is kept for the trainer to carry; anything else late
-            // is a retry of a step already applied, and one ahead was not asked for.
-            if (_stepping != ShardStepping.NamedByTrainer || !_recentMembers.TryGetValue(m.GlobalStep, out var members) || members.Contains(m.Partition)) return;
-            var key = new ShardCommands.LatePart(m.Partition, m.GlobalStep);
-            if (!_late.TryGetValue(key, out var part)) _late[key] = part = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights.Size), m.Samples, m.Loss);
-            part.Gradient?.Add(m.Chunk, m.Values);
-            TryApply(m.JobId, m.Shard);
-            return;
-        }
-        if (!_pending.TryGetValue(m.Partition, out var contribution))
-        {
-            contribution = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights.Size), m.Samples, m.Loss);
-            _pending[m.Partition] = contribution;
-        }
-        contribution.Gradient?.Add(m.Chunk, m.Values);
-        TryApply(m.JobId, m.Shard);
-    }
-
-    /// <summary>A slice in an asynchronous mode: once complete, and unless that partition's step was applied already, a step of its own.</summary>
-    private void Arrive(ShardCommands.GradientSlice m)
-    {
-        if (m.GlobalStep <= _appliedThrough[m.Partition]) return;
-        var key = (m.Partition, m.GlobalStep);
-        if (!_arriving.TryGetValue(key, out var contribution))
-        {
-            contribution = new Contribution(m.Samples == 0 ? null : new ChunkAssembler(_weights!.Size), m.Samples, m.Loss);
-            _arriving[key] = contribution;
-        }
-        contribution.Gradient?.Add(m.Chunk, m.Values);
-        if (!contribution.IsComplete) return;
-        _arriving.Remove(key);
-        _appliedThrough[m.Partition] = m.GlobalStep;
-        Apply(m.JobId, m.Shard, [contribution], contribution.Samples);
+        if (!_rule.Keeps(m.Partition, m.GlobalStep, _version)) return;
+        _parts.Add(m);
+        TryApply(m.JobId, m.Shard, m.Partition, m.GlobalStep);
     }
 
     private void Close(ShardCommands.CloseStep m)
     {
-        if (_weights is null || _stepping != ShardStepping.NamedByTrainer || m.GlobalStep != _version) return;
-        if (m.Partitions.Length == 0 || m.Partitions.Any(k => (uint)k >= (uint)_partitions) || m.Partitions.Distinct().Count() != m.Partitions.Length)
+        if (_weights is null) return;
+        if (_rule.Close(m, _version) is { } misfit)
         {
-            _log.Warning("closing step {0} of {1}/{2} with partitions [{3}] of {4}; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Partitions), _partitions);
+            _log.Warning("{0} of {1}/{2}; dropped", misfit, m.JobId, m.Shard);
             return;
         }
-        if (m.Carried.Any(p => !_recentMembers.TryGetValue(p.Step, out var members) || members.Contains(p.Partition) || (uint)p.Partition >= (uint)_partitions)
-            || m.Carried.Distinct().Count() != m.Carried.Length)
-        {
-            _log.Warning("closing step {0} of {1}/{2} carrying [{3}], parts no recent step left out; dropped", m.GlobalStep, m.JobId, m.Shard, string.Join(", ", m.Carried.Select(p => $"{p.Partition}@{p.Step}")));
-            return;
-        }
-        _closing = m.Partitions;
-        _carrying = m.Carried;
-        TryApply(m.JobId, m.Shard);
+        TryApply(m.JobId, m.Shard, -1, -1);
     }
 
-    private void TryApply(string jobId, int shard)
+    private void TryApply(string jobId, int shard, int partition, long step)
     {
-        if (_stepping == ShardStepping.NamedByTrainer)
-        {
-            if (_closing is not { } members || members.Any(k => !Complete(_pending, k)) || _carrying.Any(p => !Complete(_late, p))) return;
-            // Members in partition order, then the carried ones by step and partition: the same sum on every shard.
-            Contribution[] included =
-            [
-                .. members.Order().Select(k => _pending[k]),
-                .. _carrying.OrderBy(p => p.Step).ThenBy(p => p.Partition).Select(p => _late[p]),
-            ];
-            var step = _version;
-            Apply(jobId, shard, included, included.Sum(c => c.Samples));
-            foreach (var part in _carrying) _late.Remove(part);
-            // The partitions left out of this step may still send their part of it: a later step may carry it.
-            foreach (var (k, contribution) in _pending.Where(p => !members.Contains(p.Key))) _late[new ShardCommands.LatePart(k, step)] = contribution;
-            _recentMembers[step] = members;
-            var oldest = _version - ShardCommands.CloseStep.LateSteps;
-            foreach (var old in _recentMembers.Keys.Where(s => s < oldest).ToArray()) _recentMembers.Remove(old);
-            foreach (var old in _late.Keys.Where(p => p.Step < oldest).ToArray()) _late.Remove(old);
-            _pending.Clear();
-            _closing = null;
-            _carrying = [];
-            return;
-        }
-        if (_pending.Count < _partitions || _pending.Values.Any(c => !c.IsComplete)) return;
-        var all = _pending.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
-        Apply(jobId, shard, all, all.Sum(c => c.Samples));
-        _pending.Clear();
+        if (_rule.TakeStep(_version, partition, step) is { } included) Apply(jobId, shard, included, included.Sum(c => c.Samples));
     }
-
-    private static bool Complete<TKey>(Dictionary<TKey, Contribution> contributions, TKey key)
-        where TKey : notnull =>
-        contributions.TryGetValue(key, out var contribution) && contribution.IsComplete;
 
     /// <summary>Sums the contributions in the order given, each weighted by its samples over <paramref name="total"/>, and steps.</summary>
     private void Apply(string jobId, int shard, Contribution[] included, int total)
@@ -252,8 +160,7 @@ public sealed class ParameterServerShard : ReceiveActor
             lossSum += c.Samples * c.Loss;
         }
         var samples = included.Sum(c => c.Samples);
-        // A partition with no rows left in its epoch sends an empty contribution: alone, it is no reason to move.
-        if (samples > 0 || _stepping != ShardStepping.EachContribution)
+        if (samples > 0 || _rule.StepsWithoutSamples)
         {
             ParameterVector.WriteGradients(_parameters, _sum);
             _optimizer!.Step(_parameters);
