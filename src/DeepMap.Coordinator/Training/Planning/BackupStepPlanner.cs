@@ -78,8 +78,8 @@ public sealed class BackupStepPlanner(StepSchedule schedule, int partitions, int
     private void Close()
     {
         _closed = true;
-        // The shards keep late parts of the last LateSteps steps: older ones are gone.
-        ShardCommands.LatePart[] carried = [.. _carried.Where(p => p.Step >= Cursor - ShardCommands.CloseStep.LateSteps)];
+        // Only the last LateSteps steps are remembered as leaving anyone out, so every carried part is one the shards still keep.
+        ShardCommands.LatePart[] carried = [.. _carried];
         var leftOut = Enumerable.Range(0, Partitions).Where(k => !Sent.Contains(k)).ToHashSet();
         foreach (var k in leftOut)
             if (NodeOf(k) is { } node) _leftOut[node] = _leftOut.GetValueOrDefault(node) + 1;
