@@ -1,4 +1,3 @@
-using System.Globalization;
 using DeepMap.Tensors.Backends;
 using DeepMap.Tensors.Backends.Cpu;
 using DeepMap.Tensors.Backends.Ilgpu;
@@ -37,27 +36,25 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
 
     public static NodeSettings From(IConfiguration configuration, int defaultPort)
     {
-        var seeds = (configuration["SEEDS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var read = new SettingsReader(configuration);
+        var seeds = read.List("DEEPMAP_SEEDS", ',');
         foreach (var seed in seeds)
             if (seed.Split(':') is not [{ Length: > 0 }, var p] || !int.TryParse(p, out _))
-                throw new ArgumentException($"DEEPMAP_SEEDS: '{seed}' is not host:port");
-        var host = HostAddress.Resolve(configuration["HOST"]);
-        var port = ParseInt(configuration["PORT"], defaultPort, "DEEPMAP_PORT", 0, 65535);
-        var device = configuration["DEVICE"] ?? "auto";
-        if (device is not ("auto" or "cuda" or "cpu" or "ilgpu-cpu"))
-            throw new ArgumentException($"DEEPMAP_DEVICE: '{device}' is not one of auto, cuda, cpu, ilgpu-cpu");
+                throw SettingsReader.Invalid("DEEPMAP_SEEDS", seed, "host:port");
+        var device = read.OneOf("DEEPMAP_DEVICE", "auto", "cuda", "cpu", "ilgpu-cpu");
         if (device == "cuda" && !IlgpuBackend.IsCudaAvailable())
             throw new ArgumentException("DEEPMAP_DEVICE: 'cuda', but ILGPU finds no CUDA device here (no GPU, or no libcuda.so or libcuda.so.1); use auto or cpu");
-        var threads = ParseInt(configuration["THREADS"], 0, "DEEPMAP_THREADS", 0, 1024);
-        var downAfter = configuration["DOWN_AFTER"];
-        var downSeconds = 20.0;
-        if (downAfter is not null && (!double.TryParse(downAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out downSeconds) || !(downSeconds >= 1) || downSeconds > 3600))
-            throw new ArgumentException($"DEEPMAP_DOWN_AFTER: '{downAfter}' is not a number of seconds in [1, 3600]");
-        return new NodeSettings(seeds, host, port, device, threads)
+        return new NodeSettings(
+            Seeds: seeds,
+            Host: HostAddress.Resolve(read.Text("DEEPMAP_HOST")),
+            Port: read.Int("DEEPMAP_PORT", defaultPort, 0, 65535),
+            Device: device,
+            Threads: read.Int("DEEPMAP_THREADS", 0, 0, 1024))
         {
-            DownAfter = TimeSpan.FromSeconds(downSeconds),
-            DataPort = ParseInt(configuration["DATA_PORT"], 0, "DEEPMAP_DATA_PORT", 0, 65535),
-            Tls = TlsSettings.From(configuration), BindHost = configuration["BIND_HOST"] is { Length: > 0 } bind ? bind : null,
+            DataPort = read.Int("DEEPMAP_DATA_PORT", 0, 0, 65535),
+            BindHost = read.Text("DEEPMAP_BIND_HOST"),
+            DownAfter = read.Seconds("DEEPMAP_DOWN_AFTER", 20, 1, 3600),
+            Tls = TlsSettings.From(configuration),
         };
     }
 
@@ -72,12 +69,4 @@ public sealed record NodeSettings(IReadOnlyList<string> Seeds, string Host, int 
         "auto" when IlgpuBackend.IsCudaAvailable() => IlgpuBackend.CreateCuda(),
         _ => new CpuBackend(Threads),
     };
-
-    private static int ParseInt(string? text, int fallback, string name, int min, int max)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new ArgumentException($"{name}: '{text}' is not a whole number in [{min}, {max}]");
-        return value;
-    }
 }

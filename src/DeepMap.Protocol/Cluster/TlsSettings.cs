@@ -16,18 +16,15 @@ public sealed record TlsSettings(string Path, X509Certificate2 Certificate)
     /// <summary>The settings, or null when DEEPMAP_TLS_CERT is not set (remoting in plain TCP).</summary>
     public static TlsSettings? From(IConfiguration configuration)
     {
-        var path = configuration["TLS_CERT"];
-        var password = configuration["TLS_PASSWORD"];
-        if (string.IsNullOrEmpty(path))
-        {
-            if (!string.IsNullOrEmpty(password)) throw new ArgumentException("DEEPMAP_TLS_PASSWORD is set but DEEPMAP_TLS_CERT is not: name the .pfx file");
-            return null;
-        }
-        if (!File.Exists(path)) throw new ArgumentException($"DEEPMAP_TLS_CERT: '{path}' does not exist");
+        var read = new SettingsReader(configuration);
+        var path = read.ExistingFile("DEEPMAP_TLS_CERT");
+        var password = read.Text("DEEPMAP_TLS_PASSWORD");
+        if (path is null)
+            return password is null ? null : throw new ArgumentException("DEEPMAP_TLS_PASSWORD is set but DEEPMAP_TLS_CERT is not: name the .pfx file");
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, string.IsNullOrEmpty(password) ? null : password);
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
         }
         catch (CryptographicException e)
         {
