@@ -1,4 +1,3 @@
-using System.Globalization;
 using DeepMap.Protocol.Cluster;
 using DeepMap.Worker.Health;
 using Microsoft.Extensions.Configuration;
@@ -22,14 +21,13 @@ public sealed record WorkerSettings(NodeSettings Node, TimeSpan RejoinAfter, Hea
     {
         var node = NodeSettings.From(configuration, defaultPort: 0);
         if (node.Seeds.Count == 0) throw new ArgumentException("DEEPMAP_SEEDS is empty: name the coordinator, e.g. DEEPMAP_SEEDS=127.0.0.1:4053");
-        var text = configuration["REJOIN_AFTER"];
-        var seconds = 10.0;
-        if (text is not null && (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !(seconds > 0) || seconds > 86400))
-            throw new ArgumentException($"DEEPMAP_REJOIN_AFTER: '{text}' is not a number of seconds in (0, 86400]");
-        var straggle = configuration["STRAGGLE_MS"];
-        var milliseconds = 0;
-        if (straggle is not null && (!int.TryParse(straggle, NumberStyles.Integer, CultureInfo.InvariantCulture, out milliseconds) || milliseconds is < 0 or > 60_000))
-            throw new ArgumentException($"DEEPMAP_STRAGGLE_MS: '{straggle}' is not a whole number of milliseconds in [0, 60000]");
-        return new WorkerSettings(node, TimeSpan.FromSeconds(seconds), HealthSettings.From(configuration)) { Straggle = TimeSpan.FromMilliseconds(milliseconds) };
+        var read = new SettingsReader(configuration);
+        return new WorkerSettings(
+            Node: node,
+            RejoinAfter: read.PositiveSeconds("DEEPMAP_REJOIN_AFTER", 10, 86400),
+            Health: HealthSettings.From(configuration))
+        {
+            Straggle = read.Milliseconds("DEEPMAP_STRAGGLE_MS", 0, 0, 60_000),
+        };
     }
 }

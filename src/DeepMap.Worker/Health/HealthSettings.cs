@@ -1,4 +1,4 @@
-using System.Globalization;
+using DeepMap.Protocol.Cluster;
 using Microsoft.Extensions.Configuration;
 
 namespace DeepMap.Worker.Health;
@@ -9,12 +9,5 @@ namespace DeepMap.Worker.Health;
 /// </summary>
 public sealed record HealthSettings(int? Port)
 {
-    public static HealthSettings From(IConfiguration configuration)
-    {
-        var text = configuration["HEALTH_PORT"];
-        if (string.IsNullOrWhiteSpace(text)) return new HealthSettings((int?)null);
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            throw new ArgumentException($"DEEPMAP_HEALTH_PORT: '{text}' is not a port in [1, 65535]");
-        return new HealthSettings(port);
-    }
+    public static HealthSettings From(IConfiguration configuration) => new(new SettingsReader(configuration).Port("DEEPMAP_HEALTH_PORT"));
 }
