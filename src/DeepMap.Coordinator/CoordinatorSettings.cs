@@ -1,4 +1,3 @@
-using System.Globalization;
 using DeepMap.Protocol.Cluster;
 using Microsoft.Extensions.Configuration;
 
@@ -17,20 +16,20 @@ public sealed record CoordinatorSettings(NodeSettings Node, string Api, IReadOnl
     public static CoordinatorSettings From(IConfiguration configuration)
     {
         var node = NodeSettings.From(configuration, DefaultPort);
-        var api = configuration["API"] ?? "http://127.0.0.1:8080";
+        var read = new SettingsReader(configuration);
+        var api = read.Text("DEEPMAP_API", "http://127.0.0.1:8080");
         if (!Uri.TryCreate(api, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new ArgumentException($"DEEPMAP_API: '{api}' is not an http(s) URL");
-        var data = (configuration["DATA"] ?? "./data:/usr/share/datasets").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        var state = Path.GetFullPath(configuration["STATE"] ?? "./.deepmap/state");
-        var timeoutText = configuration["STEP_TIMEOUT"];
-        var timeout = 30.0;
-        if (timeoutText is not null && (!double.TryParse(timeoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out timeout) || timeout <= 0))
-            throw new ArgumentException($"DEEPMAP_STEP_TIMEOUT: '{timeoutText}' is not a positive number of seconds");
-        var token = configuration["TOKEN"];
-        if (string.IsNullOrEmpty(token)) token = null;
+            throw SettingsReader.Invalid("DEEPMAP_API", api, "an http(s) URL");
+        var token = read.Text("DEEPMAP_TOKEN");
         if (token is null && !IsLoopback(uri.Host))
             throw new ArgumentException($"DEEPMAP_API binds to {uri.Host}, beyond this machine: set DEEPMAP_TOKEN so the API is not open to the network");
-        return new CoordinatorSettings(node, api, data, state, TimeSpan.FromSeconds(timeout), token);
+        return new CoordinatorSettings(
+            Node: node,
+            Api: api,
+            Data: read.List("DEEPMAP_DATA", ':', "./data:/usr/share/datasets"),
+            State: read.FullPath("DEEPMAP_STATE", "./.deepmap/state"),
+            StepTimeout: read.PositiveSeconds("DEEPMAP_STEP_TIMEOUT", 30),
+            Token: token);
     }
 
     private static bool IsLoopback(string host) =>
