@@ -2,11 +2,12 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using DeepMap.Coordinator;
 using DeepMap.Coordinator.Api;
+using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Messaging;
 
 // The dashboard's files sit beside the executable, so the page is served wherever the coordinator is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddEnvironmentVariables("DEEPMAP_");
+builder.Configuration.AddEnvironmentVariables(SettingsReader.Prefix);
 CoordinatorSettings settings;
 try
 {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using DeepMap.Protocol.Cluster;
 using DeepMap.Protocol.Messaging;
 using DeepMap.Worker;
 using DeepMap.Worker.Health;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 WorkerSettings settings;
 try
 {
-    settings = WorkerSettings.From(new ConfigurationBuilder().AddEnvironmentVariables("DEEPMAP_").Build());
+    settings = WorkerSettings.From(new ConfigurationBuilder().AddEnvironmentVariables(SettingsReader.Prefix).Build());
 }
 catch (ArgumentException e)
 {
