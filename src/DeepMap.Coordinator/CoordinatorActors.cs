@@ -19,11 +19,11 @@ public static class CoordinatorActors
     public static AkkaConfigurationBuilder AddCoordinatorActors(this AkkaConfigurationBuilder builder, CoordinatorSettings settings, IBackend backend) =>
         builder
             .AddDeepMapNode(settings.Node, RegionNames.CoordinatorRole, RegionNames.ParameterServerRole)
-            .WithShardRegion<ShardRegionKey>(RegionNames.ParameterServers, _ => Props.Create(() => new ParameterServerShard(backend)),
-                new ShardMessageExtractor(), DeepMapNode.ParameterServerShards)
-            .WithActors((system, registry) => TensorChannel.Of(system).Deliver(TensorRecipient.ParameterServers, registry.Get<ShardRegionKey>()))
+            .WithShardRegion<ParameterServerRegionKey>(RegionNames.ParameterServers, _ => Props.Create(() => new ParameterServerShard(backend)),
+                new ParameterServerMessageExtractor(), DeepMapNode.ParameterServerShards)
+            .WithActors((system, registry) => TensorChannel.Of(system).Deliver(TensorRecipient.ParameterServers, registry.Get<ParameterServerRegionKey>()))
             .WithShardRegionProxy<PartitionRegionKey>(RegionNames.Partitions, RegionNames.WorkerRole, new PartitionMessageExtractor())
             .WithSingleton<JobManagerKey>(RegionNames.JobManager,
-                (_, registry, _) => Props.Create(() => new JobManager(settings, registry.Get<PartitionRegionKey>(), registry.Get<ShardRegionKey>(), backend)),
+                (_, registry, _) => Props.Create(() => new JobManager(settings, registry.Get<PartitionRegionKey>(), registry.Get<ParameterServerRegionKey>(), backend)),
                 new ClusterSingletonOptions { Role = RegionNames.CoordinatorRole });
 }

@@ -36,7 +36,7 @@ public static class WorkerActors
                 system.ActorOf(Props.Create(() => new CoordinatorWatch(settings.RejoinAfter, rejoin)), "coordinator-watch");
             })
             .WithShardRegion<PartitionRegionKey>(RegionNames.Partitions,
-                (system, registry, _) => _ => Props.Create(() => new DataShard(backend, device, TensorChannel.Of(system), registry.Get<WeightCacheKey>(), settings.Straggle)),
+                (system, registry, _) => _ => Props.Create(() => new PartitionActor(backend, device, TensorChannel.Of(system), registry.Get<WeightCacheKey>(), settings.Straggle)),
                 new PartitionMessageExtractor(), DeepMapNode.PartitionShards);
     }
 }

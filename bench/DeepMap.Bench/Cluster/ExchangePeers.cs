@@ -160,7 +160,7 @@ internal static class ExchangePeers
 
         public ShardLike()
         {
-            Receive<ShardCommands.GetWeights>(m =>
+            Receive<ParameterServerCommands.GetWeights>(m =>
             {
                 _asker = m.ReplyTo;
                 var n = Floats(m.JobId);
@@ -171,17 +171,17 @@ internal static class ExchangePeers
                     _weights[n] = held;
                 }
                 for (var c = 0; c < Chunking.Count(held.Length); c++)
-                    _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(m.JobId, m.Shard, m.Version, c, Chunking.Slice(held, c)), m.Encoding);
+                    _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ParameterServerReplies.WeightsChunk(m.JobId, m.Shard, m.Version, c, Chunking.Slice(held, c)), m.Encoding);
             });
-            Receive<ShardCommands.GradientSlice>(m =>
+            Receive<ParameterServerCommands.GradientSlice>(m =>
             {
-                var key = (m.GlobalStep, m.Partition);
+                var key = (m.Step, m.Partition);
                 if (!_pending.TryGetValue(key, out var assembler)) _pending[key] = assembler = new ChunkAssembler(Floats(m.JobId));
                 assembler.Add(m.Chunk, m.Values);
                 if (!assembler.IsComplete) return;
                 _pending.Remove(key);
                 assembler.Recycle(); // as the shard does once the gradient is summed
-                if (_asker is not null) _channel.Send(_asker, TensorRecipient.WeightCache, new ShardReplies.ShardStepped(m.JobId, m.Shard, m.GlobalStep, 0, m.Partition));
+                if (_asker is not null) _channel.Send(_asker, TensorRecipient.WeightCache, new ParameterServerReplies.ShardStepped(m.JobId, m.Shard, m.Step, 0, m.Partition));
             });
         }
     }

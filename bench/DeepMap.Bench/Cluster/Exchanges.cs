@@ -94,9 +94,9 @@ internal sealed class ChannelExchange : IAsyncDisposable
                 _round = r;
                 _acknowledged = 0;
                 _assembly = new WeightsAssembly([0, r.Floats], r.Version);
-                _channel.Send(_server, TensorRecipient.ParameterServers, new ShardCommands.GetWeights(ExchangePeers.JobId(r.Floats), 0, r.Version, _channel.Endpoint, WireEncoding.Float32));
+                _channel.Send(_server, TensorRecipient.ParameterServers, new ParameterServerCommands.GetWeights(ExchangePeers.JobId(r.Floats), 0, r.Version, _channel.Endpoint, WireEncoding.Float32));
             });
-            Receive<ShardReplies.WeightsChunk>(m =>
+            Receive<ParameterServerReplies.WeightsChunk>(m =>
             {
                 if (_round is not { } r || m.Version != r.Version) return;
                 _assembly!.Add(m);
@@ -113,11 +113,11 @@ internal sealed class ChannelExchange : IAsyncDisposable
                 var job = ExchangePeers.JobId(r.Floats);
                 for (var k = 0; k < r.Gradients; k++)
                     for (var c = 0; c < Chunking.Count(gradient.Length); c++)
-                        _channel.Send(_server, TensorRecipient.ParameterServers, new ShardCommands.GradientSlice(job, 0, r.Version, k, 64, 0, c, Chunking.Slice(gradient, c)));
+                        _channel.Send(_server, TensorRecipient.ParameterServers, new ParameterServerCommands.GradientSlice(job, 0, r.Version, k, 64, 0, c, Chunking.Slice(gradient, c)));
             });
-            Receive<ShardReplies.ShardStepped>(m =>
+            Receive<ParameterServerReplies.ShardStepped>(m =>
             {
-                if (_round is not { } r || m.GlobalStep != r.Version) return;
+                if (_round is not { } r || m.Step != r.Version) return;
                 if (++_acknowledged == r.Gradients) r.Done.TrySetResult();
             });
         }

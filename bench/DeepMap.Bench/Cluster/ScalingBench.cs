@@ -28,7 +28,7 @@ namespace DeepMap.Bench.Cluster;
 /// </para>
 /// <para>
 /// The step split: wall = window ÷ steps (measured in the cluster); compute = one partition's gradient at its batch
-/// on one thread, as DataShard computes it (weights written into the model, forward, backward, gradients read out),
+/// on one thread, as PartitionActor computes it (weights written into the model, forward, backward, gradients read out),
 /// times the partitions the busiest worker hosts, plus the shard's sum and optimizer step, both timed in this process
 /// on the same code; transfer = the step's tensor traffic for one worker — the weights pulled as WeightsChunk
 /// pieces, then its partitions' gradients as GradientSlice pieces, until acknowledged — timed between two processes
@@ -173,7 +173,7 @@ internal static class ScalingBench
     }
 
     /// <summary>
-    /// Milliseconds of one partition's gradient (as DataShard.Gradient) and of one shard step over every parameter
+    /// Milliseconds of one partition's gradient (as PartitionActor.Gradient) and of one shard step over every parameter
     /// (as ParameterServerShard.Apply: the partitions' gradients summed, then the optimizer), on one thread.
     /// </summary>
     private static (double GradientMs, double ApplyMs, int Parameters) Compute(JobSpec spec, int partitionBatch, int partitions)
@@ -204,7 +204,7 @@ internal static class ScalingBench
         return (gradientMs, applyStep.SecondsPerStep * 1e3, count);
     }
 
-    /// <summary>One partition's gradient on one thread as DataShard computes it: weights written into the model, forward, backward, gradients read out.</summary>
+    /// <summary>One partition's gradient on one thread as PartitionActor computes it: weights written into the model, forward, backward, gradients read out.</summary>
     private static (double Ms, int Parameters) GradientMs(JobSpec spec, int partitionBatch)
     {
         using var backend = new CpuBackend(1);

@@ -51,7 +51,7 @@ public static class JobsApi
         app.MapGet("/api/jobs/{id}/events", JobEvents);
         app.MapPost("/api/cluster/leave", (MemberRequest m, ActorSystem system) => ChangeMember(system, m.Address, (c, a) => c.Leave(a)));
         app.MapPost("/api/cluster/down", (MemberRequest m, ActorSystem system) => ChangeMember(system, m.Address, (c, a) => c.Down(a)));
-        app.MapGet("/api/cluster/sharding", async (IRequiredActor<PartitionRegionKey> partitions, IRequiredActor<ShardRegionKey> shards) =>
+        app.MapGet("/api/cluster/sharding", async (IRequiredActor<PartitionRegionKey> partitions, IRequiredActor<ParameterServerRegionKey> shards) =>
         {
             var regions = new List<object>();
             foreach (var (name, region) in new[] { ("partition", await partitions.GetAsync()), ("ps", await shards.GetAsync()) })

@@ -8,9 +8,9 @@ public sealed class ContributionSet(int length)
     private readonly Dictionary<(int Partition, long Step), Contribution> _parts = [];
 
     /// <summary>Adds a slice's chunk to its contribution (made on its first chunk); a chunk already there is ignored.</summary>
-    public Contribution Add(ShardCommands.GradientSlice slice)
+    public Contribution Add(ParameterServerCommands.GradientSlice slice)
     {
-        var key = (slice.Partition, slice.GlobalStep);
+        var key = (slice.Partition, slice.Step);
         if (!_parts.TryGetValue(key, out var part))
             _parts[key] = part = new Contribution(slice.Samples == 0 ? null : new Protocol.Messaging.ChunkAssembler(length), slice.Samples, slice.Loss);
         part.Gradient?.Add(slice.Chunk, slice.Values);

@@ -15,7 +15,7 @@ namespace DeepMap.Coordinator.ParameterServer;
 /// <summary>
 /// A parameter-server shard: the sharded entity "{job}/{shard}" that owns one slice of a job's flat parameters.
 /// When every partition's slice of step t has arrived — or, for a job with backup partitions, those of the partitions
-/// the trainer's <see cref="ShardCommands.CloseStep"/> names — it sums them in partition order, applies the optimizer,
+/// the trainer's <see cref="ParameterServerCommands.CloseStep"/> names — it sums them in partition order, applies the optimizer,
 /// and holds version t + 1 for the partitions to pull (a request for t + 1 that comes before waits for it). In the asynchronous modes each partition's slice is a step of
 /// its own, applied as it arrives (once per partition and step, however often it is sent).
 /// </summary>
@@ -40,20 +40,20 @@ public sealed class ParameterServerShard : ReceiveActor
 
     // Requests for the version this shard's next step makes, answered the moment it is applied: the trainer asks the
     // partitions for step t + 1 while step t is still being summed here.
-    private readonly List<ShardCommands.GetWeights> _awaitingNext = [];
+    private readonly List<ParameterServerCommands.GetWeights> _awaitingNext = [];
 
     public ParameterServerShard(IBackend backend)
     {
         _backend = backend;
-        Receive<ShardCommands.InitializeShard>(Initialize);
-        Receive<ShardCommands.GradientSlice>(Accumulate);
-        Receive<ShardCommands.CloseStep>(Close);
-        Receive<ShardCommands.GetWeights>(SendWeights);
-        Receive<ShardCommands.GetState>(SendState);
-        Receive<ShardCommands.StopShard>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
+        Receive<ParameterServerCommands.InitializeShard>(Initialize);
+        Receive<ParameterServerCommands.GradientSlice>(Accumulate);
+        Receive<ParameterServerCommands.CloseStep>(Close);
+        Receive<ParameterServerCommands.GetWeights>(SendWeights);
+        Receive<ParameterServerCommands.GetState>(SendState);
+        Receive<ParameterServerCommands.StopShard>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
     }
 
-    private void Initialize(ShardCommands.InitializeShard m)
+    private void Initialize(ParameterServerCommands.InitializeShard m)
     {
         if (_weights is not null) return; // a resent chunk after the shard was built
         if (Misfit(m) is { } misfit)
@@ -88,11 +88,11 @@ public sealed class ParameterServerShard : ReceiveActor
         foreach (var slot in _initial) slot.Recycle();
         _initial = null;
         _version = m.Version;
-        _trainer.Tell(new ShardReplies.ShardReady(m.JobId, m.Shard, _channel.Endpoint));
+        _trainer.Tell(new ParameterServerReplies.ShardReady(m.JobId, m.Shard, _channel.Endpoint));
     }
 
     /// <summary>What makes a chunk of initial state unusable, or null: a peer's malformed message is dropped, never thrown on.</summary>
-    private string? Misfit(ShardCommands.InitializeShard m)
+    private string? Misfit(ParameterServerCommands.InitializeShard m)
     {
         if (m.Slots < 1 || (uint)m.Slot >= (uint)m.Slots || (_initial is not null && _initial.Length != m.Slots))
             return $"slot {m.Slot} of {m.Slots} does not fit";
@@ -112,11 +112,11 @@ public sealed class ParameterServerShard : ReceiveActor
         }
     }
 
-    private void Accumulate(ShardCommands.GradientSlice m)
+    private void Accumulate(ParameterServerCommands.GradientSlice m)
     {
         if (_weights is null)
         {
-            _log.Warning("gradient for step {0} of {1}/{2} before the shard was initialized; dropped", m.GlobalStep, m.JobId, m.Shard);
+            _log.Warning("gradient for step {0} of {1}/{2} before the shard was initialized; dropped", m.Step, m.JobId, m.Shard);
             return;
         }
         if ((uint)m.Partition >= (uint)_partitions || (m.Samples != 0 && ChunkAssembler.Misfit(_weights.Size, m.Chunk, m.Values.Length) is not null))
@@ -125,12 +125,12 @@ public sealed class ParameterServerShard : ReceiveActor
             _log.Warning("gradient slice of {0}/{1}: partition {2}, chunk {3} with {4} values does not fit; dropped", m.JobId, m.Shard, m.Partition, m.Chunk, m.Values.Length);
             return;
         }
-        if (!_rule.Keeps(m.Partition, m.GlobalStep, _version)) return;
+        if (!_rule.Keeps(m.Partition, m.Step, _version)) return;
         _parts.Add(m);
-        TryApply(m.JobId, m.Shard, m.Partition, m.GlobalStep);
+        TryApply(m.JobId, m.Shard, m.Partition, m.Step);
     }
 
-    private void Close(ShardCommands.CloseStep m)
+    private void Close(ParameterServerCommands.CloseStep m)
     {
         if (_weights is null) return;
         if (_rule.Close(m, _version) is { } misfit)
@@ -167,7 +167,7 @@ public sealed class ParameterServerShard : ReceiveActor
         }
         var step = _version;
         _version++;
-        _trainer!.Tell(new ShardReplies.ShardStepped(jobId, shard, step, lossSum, samples));
+        _trainer!.Tell(new ParameterServerReplies.ShardStepped(jobId, shard, step, lossSum, samples));
         foreach (var request in _awaitingNext) Send(request);
         _awaitingNext.Clear();
     }
@@ -177,44 +177,44 @@ public sealed class ParameterServerShard : ReceiveActor
         foreach (var (offset, values) in array.Pieces()) _backend.Upload(values, destination, offset);
     }
 
-    private void SendWeights(ShardCommands.GetWeights m)
+    private void SendWeights(ParameterServerCommands.GetWeights m)
     {
         if (_weights is not null && m.Version == _version + 1)
         {
             if (!_awaitingNext.Contains(m)) _awaitingNext.Add(m);
             return;
         }
-        if (_weights is null || (m.Version != _version && m.Version != ShardCommands.GetWeights.Latest))
+        if (_weights is null || (m.Version != _version && m.Version != ParameterServerCommands.GetWeights.Latest))
         {
-            _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
+            _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ParameterServerReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
             return;
         }
         Send(m);
     }
 
     /// <summary>The current weights in chunks to the asker; each chunk's array is the channel's once sent (it returns them to the pool).</summary>
-    private void Send(ShardCommands.GetWeights m)
+    private void Send(ParameterServerCommands.GetWeights m)
     {
         for (var c = 0; c < Chunking.Count(_weights!.Size); c++)
         {
             var (offset, count) = Chunking.Range(_weights.Size, c);
             var chunk = ChunkPool.Rent(count);
             _backend.Download(_weights.Storage, chunk, offset);
-            _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(m.JobId, m.Shard, _version, c, chunk), m.Encoding);
+            _channel.Send(m.ReplyTo, TensorRecipient.WeightCache, new ParameterServerReplies.WeightsChunk(m.JobId, m.Shard, _version, c, chunk), m.Encoding);
         }
     }
 
-    private void SendState(ShardCommands.GetState m)
+    private void SendState(ParameterServerCommands.GetState m)
     {
         if (_weights is null || m.Version != _version)
         {
-            Sender.Tell(new ShardReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
+            Sender.Tell(new ParameterServerReplies.WeightsUnavailable(m.JobId, m.Shard, m.Version, _weights is null ? -1 : _version));
             return;
         }
         float[][] slots = [_weights.ToArray(), .. _optimizer!.State(_parameters).Select(s => s.Value.ToArray())];
         for (var slot = 0; slot < slots.Length; slot++)
             for (var c = 0; c < Chunking.Count(slots[slot].Length); c++)
-                Sender.Tell(new ShardReplies.StateChunk(m.JobId, m.Shard, _version, _optimizer.Steps, slot, slots.Length, c, Chunking.Slice(slots[slot], c)));
+                Sender.Tell(new ParameterServerReplies.StateChunk(m.JobId, m.Shard, _version, _optimizer.Steps, slot, slots.Length, c, Chunking.Slice(slots[slot], c)));
     }
 
     protected override void PostStop()

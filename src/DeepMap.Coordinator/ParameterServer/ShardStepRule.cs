@@ -3,16 +3,16 @@ using DeepMap.Protocol.ParameterServer;
 namespace DeepMap.Coordinator.ParameterServer;
 
 /// <summary>
-/// What makes a parameter-server shard apply a step, one subclass per <see cref="ShardStepping"/>: which slices it
+/// What makes a parameter-server shard apply a step, one subclass per <see cref="ParameterServerStepping"/>: which slices it
 /// keeps, and when the contributions it holds make a step, in the order they are summed.
 /// </summary>
 public abstract class ShardStepRule(int partitions, ContributionSet parts)
 {
-    public static ShardStepRule For(ShardStepping stepping, int partitions, ContributionSet parts) => stepping switch
+    public static ShardStepRule For(ParameterServerStepping stepping, int partitions, ContributionSet parts) => stepping switch
     {
-        ShardStepping.AllPartitions => new AllPartitionsRule(partitions, parts),
-        ShardStepping.NamedByTrainer => new NamedByTrainerRule(partitions, parts),
-        ShardStepping.EachContribution => new EachContributionRule(partitions, parts),
+        ParameterServerStepping.AllPartitions => new AllPartitionsRule(partitions, parts),
+        ParameterServerStepping.NamedByTrainer => new NamedByTrainerRule(partitions, parts),
+        ParameterServerStepping.EachContribution => new EachContributionRule(partitions, parts),
         _ => throw new ArgumentOutOfRangeException(nameof(stepping), stepping, "no such stepping"),
     };
 
@@ -24,7 +24,7 @@ public abstract class ShardStepRule(int partitions, ContributionSet parts)
     public abstract bool Keeps(int partition, long step, long version);
 
     /// <summary>The trainer named a step's members; why that does not fit, or null. Only the trainer-named rule takes it.</summary>
-    public virtual string? Close(ShardCommands.CloseStep close, long version) => null;
+    public virtual string? Close(ParameterServerCommands.CloseStep close, long version) => null;
 
     /// <summary>
     /// The contributions that make the next step, in the order they are summed, taken out of the set; or null while

@@ -19,6 +19,15 @@ public sealed record SampleSet(float[] Features, float[] Targets, int Rows, int[
     public Tensors.Tensor FeaturesTensor(IBackend backend) => Tensors.Tensor.FromArray(backend, Features, [Rows, .. FeatureShape]);
 
     public Tensors.Tensor TargetsTensor(IBackend backend) => Tensors.Tensor.FromArray(backend, Targets, [Rows, .. TargetShape]);
+
+    /// <summary>The model's loss ("loss") and metrics on these samples.</summary>
+    public Dictionary<string, double> Evaluate(Tensors.Models.Sequential model)
+    {
+        var result = model.Evaluate(FeaturesTensor(model.Backend), TargetsTensor(model.Backend));
+        var values = new Dictionary<string, double> { ["loss"] = result.Loss };
+        foreach (var (name, value) in result.Metrics) values[name] = value;
+        return values;
+    }
 }
 
 /// <summary>

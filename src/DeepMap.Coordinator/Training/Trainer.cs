@@ -1,12 +1,9 @@
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using DeepMap.Coordinator.Training.Planning;
 using DeepMap.Protocol.Jobs;
-using DeepMap.Protocol.Messaging;
 using DeepMap.Protocol.ParameterServer;
 using DeepMap.Protocol.Training;
-using DeepMap.Protocol.Transport;
 using DeepMap.Tensors.Backends;
 using DeepMap.Tensors.Models;
 using DeepMap.Tensors.Training;
@@ -100,36 +97,19 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             return;
         }
         _planner = StepPlanner.For(Spec, _schedule, checkpoint.Step, checkpoint.PartitionSteps, _stepTimeout, TimeProvider.System);
-        InitializeShards(start.State);
+        _offsets = WeightsAssembly.ShardOffsets(start.State[0].Length, Spec.PsShards);
+        var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
+        _setup = JobLaunch.Setup(_id, Spec, _data.Train, _offsets, self, _planner.Stepping);
+        foreach (var state in JobLaunch.ShardStates(_id, Spec, start.State, _offsets, self, _planner.Version, _model.Optimizer!.Steps, _planner.Stepping))
+            _shards.Tell(state);
         var resuming = checkpoint.Step > 0 ? $"resuming from the checkpoint at step {checkpoint.Step}: " : "";
         _progress.Started(_planner.StepsDone, resuming + "parameter-server shards to start");
         Publish();
     }
 
-    private void InitializeShards(float[][] state)
-    {
-        _offsets = WeightsAssembly.ShardOffsets(state[0].Length, Spec.PsShards);
-        var self = Akka.Serialization.Serialization.SerializedActorPath(Self);
-        var asynchronous = _planner.Stepping == ShardStepping.EachContribution;
-        _setup = new PartitionSetup(_id, Spec.Model.ToJson(), Spec.Loss, [.. Spec.Metrics], Spec.Seed, Spec.Partitions, Spec.BatchSize, _data.Train.Rows,
-            _data.Train.FeatureShape, _data.Train.TargetShape, _offsets, self, new string[Spec.PsShards],
-            Spec.Compression == Compression.Fp16 ? WireEncoding.Float16 : WireEncoding.Float32, LatestWeights: asynchronous);
-        // In the asynchronous modes one partition's batch, 1/P of a synchronous step's, is a step: with the rate cut so,
-        // P contributions move the weights about as far as one synchronous step, for Adam as for SGD.
-        var optimizer = JsonSerializer.Serialize(asynchronous ? Spec.Optimizer.WithLearningRateDividedBy(Spec.Partitions) : Spec.Optimizer, ModelSpec.JsonOptions);
-        for (var s = 0; s < Spec.PsShards; s++)
-            for (var slot = 0; slot < state.Length; slot++)
-            {
-                var slice = state[slot].AsSpan(_offsets[s], _offsets[s + 1] - _offsets[s]);
-                for (var c = 0; c < Chunking.Count(slice.Length); c++)
-                    _shards.Tell(new ShardCommands.InitializeShard(_id, s, slice.Length, Spec.Partitions, optimizer, self, _planner.Version,
-                        _model.Optimizer!.Steps, slot, state.Length, _planner.Stepping, c, Chunking.Slice(slice, c)));
-            }
-    }
-
     private void Initializing()
     {
-        Receive<ShardReplies.ShardReady>(m =>
+        Receive<ParameterServerReplies.ShardReady>(m =>
         {
             if ((uint)m.Shard >= (uint)Spec.PsShards) return;
             _setup.ShardEndpoints[m.Shard] = m.DataEndpoint;
@@ -145,7 +125,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     {
         Receive<PartitionEvents.GradientSent>(m => Execute(_planner.Reported(m)));
         Receive<PartitionEvents.StepSkipped>(m => Execute(_planner.Skipped(m)));
-        Receive<ShardReplies.ShardStepped>(m => Execute(_planner.Stepped(m)));
+        Receive<ParameterServerReplies.ShardStepped>(m => Execute(_planner.Stepped(m)));
         Receive<StepTimeout>(m => Execute(_planner.TimedOut(m.Step)));
         Common();
     }
@@ -153,7 +133,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<DataQueries.GetPartitionData>(m => Sender.Tell(_dataServer.Serve(m)));
-        Receive<ShardReplies.StateChunk>(m =>
+        Receive<ParameterServerReplies.StateChunk>(m =>
         {
             if (_state is null) return;
             _state.Add(m);
@@ -162,12 +142,12 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             _state = null;
             AtBoundary();
         });
-        Receive<ShardReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("state", new RetryState(m.Requested), TimeSpan.FromMilliseconds(200)));
+        Receive<ParameterServerReplies.WeightsUnavailable>(m => Timers.StartSingleTimer("state", new RetryState(m.Requested), TimeSpan.FromMilliseconds(200)));
         Receive<RetryState>(m =>
         {
             if (_state?.Version == m.Version) RequestState(m.Version);
         });
-        Receive<TrainerCommands.Cancel>(_ => Finish(JobState.Cancelled, null, "cancelled"));
+        Receive<TrainerCommands.Cancel>(_ => Finish(JobState.Cancelled, "cancelled"));
     }
 
     private void Execute(IReadOnlyList<StepAction> actions)
@@ -178,16 +158,16 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             switch (action)
             {
                 case StepAction.AskPartition a:
-                    _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, a.Partition, _schedule.Epoch(a.Step), _schedule.StepInEpoch(a.Step), a.Step));
+                    _partitions.Tell(new PartitionCommands.ComputeGradient(_setup, a.Partition, a.Step));
                     break;
                 case StepAction.CloseStep c:
-                    for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.CloseStep(_id, s, c.Step, c.Partitions, c.Carried));
+                    for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ParameterServerCommands.CloseStep(_id, s, c.Step, c.Partitions, c.Carried));
                     break;
                 case StepAction.CountMetrics m:
                     _progress.Count(m);
                     break;
                 case StepAction.StepDone d:
-                    if (_progress.StepDone(d, _planner.NodeSamples, _planner.NodeLeftOut) is { } failure) Finish(JobState.Failed, null, failure);
+                    if (_progress.StepDone(d, _planner.NodeSamples, _planner.NodeLeftOut) is { } failure) Finish(JobState.Failed, failure);
                     else Publish();
                     break;
                 case StepAction.ReadState r:
@@ -218,14 +198,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     private void EndEpoch(long step)
     {
-        var validation = new Dictionary<string, double>();
-        if (_data.Validation is { Rows: > 0 } v)
-        {
-            var result = _model.Evaluate(v.FeaturesTensor(_backend), v.TargetsTensor(_backend));
-            validation["loss"] = result.Loss;
-            foreach (var (name, value) in result.Metrics) validation[name] = value;
-        }
-        _progress.EpochEnded(step, validation);
+        _progress.EpochEnded(step, _data.Validation is { Rows: > 0 } v ? v.Evaluate(_model) : new Dictionary<string, double>());
         Publish();
     }
 
@@ -238,24 +211,21 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     /// <summary>Evaluates the trained model on the test set, writes it for download, and ends the job as succeeded.</summary>
     private void Conclude()
     {
-        var result = _model.Evaluate(_data.Test.FeaturesTensor(_backend), _data.Test.TargetsTensor(_backend));
-        var test = new Dictionary<string, double> { ["loss"] = result.Loss };
-        foreach (var (name, value) in result.Metrics) test[name] = value;
+        var test = _data.Test.Evaluate(_model);
         _model.EpochsDone = Spec.Epochs;
-        var path = Path.Combine(_directory, "model.safetensors");
-        _model.Save(path);
+        _model.Save(Path.Combine(_directory, "model.safetensors"));
         _progress.Tested(test, WeightsDigest.Sha256(_model.Parameters));
-        Finish(JobState.Succeeded, path, null);
+        Finish(JobState.Succeeded, null);
     }
 
-    private void Finish(JobState state, string? modelPath, string? error)
+    private void Finish(JobState state, string? error)
     {
         _ended = true;
         Timers.CancelAll();
         _progress.Ended(state, error);
         for (var k = 0; k < Spec.Partitions; k++) _partitions.Tell(new PartitionCommands.ReleasePartition(_id, k));
-        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.StopShard(_id, s));
-        Context.Parent.Tell(new TrainerEvents.Finished(_progress.Status, modelPath));
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ParameterServerCommands.StopShard(_id, s));
+        Context.Parent.Tell(new TrainerEvents.Finished(_progress.Status));
         Context.Stop(Self);
     }
 
@@ -263,13 +233,13 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     {
         _ended = true;
         var status = _status with { State = JobState.Failed, Error = error, Finished = DateTimeOffset.UtcNow };
-        Context.Parent.Tell(new TrainerEvents.Finished(status, null));
+        Context.Parent.Tell(new TrainerEvents.Finished(status));
         Context.Stop(Self);
     }
 
     private void RequestState(long version)
     {
-        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ShardCommands.GetState(_id, s, version));
+        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ParameterServerCommands.GetState(_id, s, version));
     }
 
     private void Publish() => Context.Parent.Tell(new TrainerEvents.Progress(_progress.Status));

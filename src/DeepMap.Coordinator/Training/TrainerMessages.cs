@@ -7,7 +7,7 @@ public static class TrainerEvents
 {
     public sealed record Progress(JobStatus Status);
 
-    public sealed record Finished(JobStatus Status, string? ModelPath);
+    public sealed record Finished(JobStatus Status);
 }
 
 public static class TrainerCommands

@@ -3,6 +3,6 @@ namespace DeepMap.Protocol.Cluster;
 /// <summary>Keys of the Akka.Hosting actor registry, shared by both node kinds.</summary>
 public sealed class PartitionRegionKey;
 
-public sealed class ShardRegionKey;
+public sealed class ParameterServerRegionKey;
 
 public sealed class JobManagerKey;

@@ -20,7 +20,7 @@ public interface IPartitionMessage : IDeepMapMessage
 }
 
 /// <summary>A message for parameter-server shard <see cref="Shard"/> of a job: the sharded entity "{job}/{shard}".</summary>
-public interface IShardMessage : IDeepMapMessage
+public interface IParameterServerMessage : IDeepMapMessage
 {
     string JobId { get; }
 

@@ -16,13 +16,13 @@ public sealed class StateAssembly(int[] shardOffsets, long version, int slots)
 
     public bool IsComplete => _slots.All(s => s.IsComplete);
 
-    public void Add(ShardReplies.StateChunk chunk)
+    public void Add(ParameterServerReplies.StateChunk chunk)
     {
         if (chunk.Version != Version) return;
         if (chunk.Slots != _slots.Length || (uint)chunk.Slot >= (uint)_slots.Length)
             throw new InvalidDataException($"state slot {chunk.Slot} of {chunk.Slots}; expected {_slots.Length} slots");
         OptimizerSteps = chunk.OptimizerSteps;
-        _slots[chunk.Slot].Add(new ShardReplies.WeightsChunk(chunk.JobId, chunk.Shard, chunk.Version, chunk.Chunk, chunk.Values));
+        _slots[chunk.Slot].Add(new ParameterServerReplies.WeightsChunk(chunk.JobId, chunk.Shard, chunk.Version, chunk.Chunk, chunk.Values));
     }
 
     /// <summary>Slot 0 is the weights; slot i + 1 is the optimizer's i-th slot.</summary>

@@ -6,7 +6,7 @@ namespace DeepMap.Protocol.ParameterServer;
 
 /// <summary>
 /// One version of the full parameter vector, put together from every shard's chunks — or, for
-/// <see cref="ShardCommands.GetWeights.Latest"/>, each shard's slice at the first version it answered with (the
+/// <see cref="ParameterServerCommands.GetWeights.Latest"/>, each shard's slice at the first version it answered with (the
 /// asynchronous modes, where shards apply contributions independently). Complete, it is read-only and may be shared:
 /// each holder <see cref="Retain"/>s it and <see cref="Release"/>s it when done, and the last release hands its
 /// arrays back to <see cref="ChunkPool"/>. A holder that never releases only keeps them from being reused.
@@ -30,10 +30,10 @@ public sealed class WeightsAssembly
 
     public bool IsComplete => _shards.All(s => s.IsComplete);
 
-    public void Add(ShardReplies.WeightsChunk chunk)
+    public void Add(ParameterServerReplies.WeightsChunk chunk)
     {
         if ((uint)chunk.Shard >= (uint)_shards.Length) throw new InvalidDataException($"weights of shard {chunk.Shard}; there are {_shards.Length}");
-        if (_shardVersions[chunk.Shard] == ShardCommands.GetWeights.Latest) _shardVersions[chunk.Shard] = chunk.Version;
+        if (_shardVersions[chunk.Shard] == ParameterServerCommands.GetWeights.Latest) _shardVersions[chunk.Shard] = chunk.Version;
         if (chunk.Version != _shardVersions[chunk.Shard]) return;
         _shards[chunk.Shard].Add(chunk.Chunk, chunk.Values);
     }

@@ -5,10 +5,12 @@ namespace DeepMap.Protocol.Training;
 public static class PartitionCommands
 {
     /// <summary>
-    /// Compute partition k's gradient for a step at the weights of version <see cref="GlobalStep"/> and send its slices
-    /// to the parameter-server shards. Idempotent: asked again (a retry, or after the partition moved), it sends again.
+    /// Compute partition k's gradient for its step <see cref="Step"/> (its minibatch over the whole run: the epoch is
+    /// Step over the steps per epoch) and send its slices to the parameter-server shards. In sync mode step t is
+    /// computed at weight version t; in the asynchronous modes (<see cref="PartitionSetup.LatestWeights"/>) at the
+    /// latest. Idempotent: asked again (a retry, or after the partition moved), it sends again.
     /// </summary>
-    public sealed record ComputeGradient(PartitionSetup Setup, int Partition, int Epoch, int Step, long GlobalStep) : IPartitionMessage
+    public sealed record ComputeGradient(PartitionSetup Setup, int Partition, long Step) : IPartitionMessage
     {
         public string JobId => Setup.JobId;
     }
@@ -23,13 +25,13 @@ public static class PartitionEvents
     /// Partition k sent its slices for a step; the trainer uses it to say who it waits for, and adds up the job's
     /// training metrics from the batch's <see cref="Metrics"/> (one per metric of the job; none for an empty batch).
     /// </summary>
-    public sealed record GradientSent(string JobId, int Partition, long GlobalStep, int Samples, string Node, MetricSum[] Metrics) : IDeepMapMessage;
+    public sealed record GradientSent(string JobId, int Partition, long Step, int Samples, string Node, MetricSum[] Metrics) : IDeepMapMessage;
 
     /// <summary>
     /// Partition k dropped a step it was asked for: the step closed without it (backup partitions) and its weights
     /// are gone. The trainer may ask it for the open step.
     /// </summary>
-    public sealed record StepSkipped(string JobId, int Partition, long GlobalStep, string Node) : IDeepMapMessage;
+    public sealed record StepSkipped(string JobId, int Partition, long Step, string Node) : IDeepMapMessage;
 }
 
 public static class DataQueries

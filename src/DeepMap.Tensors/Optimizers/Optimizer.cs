@@ -65,6 +65,4 @@ public abstract class Optimizer
     public static string SlotKey(string slot, string parameter) => $"optimizer.{slot}.{parameter}";
 
     public IReadOnlyList<string> Slots => SlotNames;
-
-    public static Optimizer FromSpec(OptimizerSpec spec) => spec.Create();
 }

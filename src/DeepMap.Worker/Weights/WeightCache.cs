@@ -49,8 +49,8 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
     {
         _channel = channel;
         Receive<GetWeights>(Request);
-        Receive<ShardReplies.WeightsChunk>(Arrived);
-        Receive<ShardReplies.WeightsUnavailable>(Unavailable);
+        Receive<ParameterServerReplies.WeightsChunk>(Arrived);
+        Receive<ParameterServerReplies.WeightsUnavailable>(Unavailable);
         Receive<Retry>(m =>
         {
             if (_pending.TryGetValue((m.JobId, m.Version), out var pending)) Fetch(pending, m.Version);
@@ -86,7 +86,7 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         pending.Waiting.Add(Sender);
     }
 
-    private void Unavailable(ShardReplies.WeightsUnavailable m)
+    private void Unavailable(ParameterServerReplies.WeightsUnavailable m)
     {
         if (m.Current <= m.Requested)
         {
@@ -103,14 +103,14 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
         var setup = pending.Setup;
         for (var s = 0; s < setup.Shards; s++)
             _channel.Send(setup.ShardEndpoints[s], TensorRecipient.ParameterServers,
-                new ShardCommands.GetWeights(setup.JobId, s, version, _channel.Endpoint, setup.Compression));
+                new ParameterServerCommands.GetWeights(setup.JobId, s, version, _channel.Endpoint, setup.Compression));
     }
 
     /// <summary>A chunk counts for the request of its version and for a request of the latest weights (each its own array: an assembly owns its chunks).</summary>
-    private void Arrived(ShardReplies.WeightsChunk m)
+    private void Arrived(ParameterServerReplies.WeightsChunk m)
     {
         var adopted = false;
-        foreach (var version in (ReadOnlySpan<long>)[m.Version, ShardCommands.GetWeights.Latest])
+        foreach (var version in (ReadOnlySpan<long>)[m.Version, ParameterServerCommands.GetWeights.Latest])
         {
             if (!_pending.TryGetValue((m.JobId, version), out var pending)) continue;
             // Only a second assembly wanting the same chunk needs a copy of its array.
@@ -118,7 +118,7 @@ public sealed class WeightCache : ReceiveActor, IWithTimers
             adopted = true;
             if (!pending.Assembly.IsComplete) continue;
             _pending.Remove((m.JobId, version));
-            if (version != ShardCommands.GetWeights.Latest && (!_latest.TryGetValue(m.JobId, out var current) || current.Version < version))
+            if (version != ParameterServerCommands.GetWeights.Latest && (!_latest.TryGetValue(m.JobId, out var current) || current.Version < version))
             {
                 current?.Release();
                 _latest[m.JobId] = pending.Assembly.Retain();

@@ -18,7 +18,7 @@ namespace DeepMap.Cluster.Tests.ParameterServer;
 
 /// <summary>
 /// One parameter-server shard as an actor, with this test as its trainer: what it applies is read back through
-/// <see cref="ShardReplies.ShardStepped"/> and its state (<see cref="ShardCommands.GetState"/>), against the same step
+/// <see cref="ParameterServerReplies.ShardStepped"/> and its state (<see cref="ParameterServerCommands.GetState"/>), against the same step
 /// computed here with <see cref="GradientSum"/> and the optimizer.
 /// </summary>
 public sealed class ParameterServerShardTests : TestKit
@@ -44,33 +44,33 @@ public sealed class ParameterServerShardTests : TestKit
         return Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 4)))).ToArray();
     }
 
-    private ShardCommands.InitializeShard Initial(float[] weights, int partitions, OptimizerSpec optimizer, int chunk, ShardStepping stepping = ShardStepping.AllPartitions) =>
+    private ParameterServerCommands.InitializeShard Initial(float[] weights, int partitions, OptimizerSpec optimizer, int chunk, ParameterServerStepping stepping = ParameterServerStepping.AllPartitions) =>
         new(Job, 0, weights.Length, partitions, Json(optimizer), TestActor.Path.ToString(), Version: 0, OptimizerSteps: 0, Slot: 0, Slots: 1,
             stepping, chunk, Chunking.Slice(weights, chunk));
 
     private IActorRef Shard() => Sys.ActorOf(Props.Create(() => new ParameterServerShard(new CpuBackend(1))));
 
-    private IActorRef StartedShard(float[] weights, int partitions, OptimizerSpec optimizer, ShardStepping stepping = ShardStepping.AllPartitions)
+    private IActorRef StartedShard(float[] weights, int partitions, OptimizerSpec optimizer, ParameterServerStepping stepping = ParameterServerStepping.AllPartitions)
     {
         var shard = Shard();
         for (var c = 0; c < Chunking.Count(weights.Length); c++) shard.Tell(Initial(weights, partitions, optimizer, c, stepping), TestActor);
-        ExpectMsg<ShardReplies.ShardReady>(Patience);
+        ExpectMsg<ParameterServerReplies.ShardReady>(Patience);
         return shard;
     }
 
-    private static IEnumerable<ShardCommands.GradientSlice> Slices(long step, int partition, int samples, double loss, float[] gradient) =>
-        Enumerable.Range(0, Chunking.Count(gradient.Length)).Select(c => new ShardCommands.GradientSlice(Job, 0, step, partition, samples, loss, c, Chunking.Slice(gradient, c)));
+    private static IEnumerable<ParameterServerCommands.GradientSlice> Slices(long step, int partition, int samples, double loss, float[] gradient) =>
+        Enumerable.Range(0, Chunking.Count(gradient.Length)).Select(c => new ParameterServerCommands.GradientSlice(Job, 0, step, partition, samples, loss, c, Chunking.Slice(gradient, c)));
 
     /// <summary>The shard's weights and optimizer slots at a version; the first reply must be its state, nothing else.</summary>
     private float[][] State(IActorRef shard, long version, int length)
     {
-        shard.Tell(new ShardCommands.GetState(Job, 0, version), TestActor);
-        var first = ExpectMsg<ShardReplies.StateChunk>(Patience);
+        shard.Tell(new ParameterServerCommands.GetState(Job, 0, version), TestActor);
+        var first = ExpectMsg<ParameterServerReplies.StateChunk>(Patience);
         var slots = Enumerable.Range(0, first.Slots).Select(_ => new ChunkAssembler(length)).ToArray();
         slots[first.Slot].Add(first.Chunk, first.Values);
         while (slots.Any(s => !s.IsComplete))
         {
-            var chunk = ExpectMsg<ShardReplies.StateChunk>(Patience);
+            var chunk = ExpectMsg<ParameterServerReplies.StateChunk>(Patience);
             Assert.Equal(version, chunk.Version);
             slots[chunk.Slot].Add(chunk.Chunk, chunk.Values);
         }
@@ -135,7 +135,7 @@ public sealed class ParameterServerShardTests : TestKit
                 shard.Tell(Slices(0, k, samples[k], losses[k], gradients[k]).ElementAt(chunk), TestActor);
 
         var lossSum = Enumerable.Range(0, 4).Aggregate(0.0, (sum, k) => sum + samples[k] * losses[k]);
-        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 0, lossSum, samples.Sum()), Patience);
+        ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, 0, lossSum, samples.Sum()), Patience);
         var expected = Reference(weights, adam, Enumerable.Range(0, 4).Select(k => (gradients[k], samples[k])));
         var byArrival = Reference(weights, adam, arrival.Select(k => (gradients[k], samples[k])));
         Assert.False(expected.Zip(byArrival).All(p => p.First.SequenceEqual(p.Second)), "the data cannot tell the summation orders apart");
@@ -157,7 +157,7 @@ public sealed class ParameterServerShardTests : TestKit
             shard.Tell(Slices(step, 1, 10, 2.0, gradients[1]).Single(), TestActor);
             shard.Tell(Slices(step, 1, 12, 9.0, Random(100, seed: 99)).Single(), TestActor); // asked again: another copy
             shard.Tell(Slices(step, 2, 10, 3.0, gradients[2]).Single(), TestActor);
-            ExpectMsg(new ShardReplies.ShardStepped(Job, 0, step, 60.0, 30), Patience);
+            ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, step, 60.0, 30), Patience);
             shard.Tell(Slices(step, 1, 12, 9.0, Random(100, seed: 98)).Single(), TestActor); // a retry after the step was applied
         }
 
@@ -180,16 +180,16 @@ public sealed class ParameterServerShardTests : TestKit
         var cache = CreateTestProbe();
         _channel.Deliver(TensorRecipient.WeightCache, cache);
 
-        shard.Tell(new ShardCommands.GetWeights(Job, 0, 1, _channel.Endpoint, WireEncoding.Float32));
-        shard.Tell(new ShardCommands.GetWeights(Job, 0, 1, _channel.Endpoint, WireEncoding.Float32)); // asked again
-        shard.Tell(new ShardCommands.GetWeights(Job, 0, 2, _channel.Endpoint, WireEncoding.Float32));
-        Assert.Equal(new ShardReplies.WeightsUnavailable(Job, 0, 2, 0), cache.ExpectMsg<ShardReplies.WeightsUnavailable>(Patience));
+        shard.Tell(new ParameterServerCommands.GetWeights(Job, 0, 1, _channel.Endpoint, WireEncoding.Float32));
+        shard.Tell(new ParameterServerCommands.GetWeights(Job, 0, 1, _channel.Endpoint, WireEncoding.Float32)); // asked again
+        shard.Tell(new ParameterServerCommands.GetWeights(Job, 0, 2, _channel.Endpoint, WireEncoding.Float32));
+        Assert.Equal(new ParameterServerReplies.WeightsUnavailable(Job, 0, 2, 0), cache.ExpectMsg<ParameterServerReplies.WeightsUnavailable>(Patience));
         shard.Tell(Slices(0, 0, 10, 1.0, gradients[0]).Single(), TestActor);
         cache.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         shard.Tell(Slices(0, 1, 10, 1.0, gradients[1]).Single(), TestActor);
-        ExpectMsg<ShardReplies.ShardStepped>(Patience);
-        var sent = cache.ExpectMsg<ShardReplies.WeightsChunk>(Patience);
+        ExpectMsg<ParameterServerReplies.ShardStepped>(Patience);
+        var sent = cache.ExpectMsg<ParameterServerReplies.WeightsChunk>(Patience);
         Assert.Equal(1, sent.Version);
         BitsEqual([Reference(weights, sgd, gradients.Select(g => (g, 10)))[0]], [sent.Values], "the weights sent for version 1");
         cache.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
@@ -207,18 +207,18 @@ public sealed class ParameterServerShardTests : TestKit
         var weights = Random(300, seed: 5);
         var g = Enumerable.Range(0, 5).Select(i => Random(300, seed: 50 + i)).ToArray();
         var sgd = new SgdSpec(0.1);
-        var shard = StartedShard(weights, partitions: 2, sgd, ShardStepping.NamedByTrainer);
+        var shard = StartedShard(weights, partitions: 2, sgd, ParameterServerStepping.NamedByTrainer);
 
         shard.Tell(Slices(0, 0, 10, 1.0, g[0]).Single(), TestActor);
         if (lateBeforeTheClose) shard.Tell(Slices(0, 1, 20, 2.0, g[1]).Single(), TestActor);
-        shard.Tell(new ShardCommands.CloseStep(Job, 0, 0, [0], []), TestActor);
-        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 0, 10.0, 10), Patience);
+        shard.Tell(new ParameterServerCommands.CloseStep(Job, 0, 0, [0], []), TestActor);
+        ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, 0, 10.0, 10), Patience);
         if (!lateBeforeTheClose) shard.Tell(Slices(0, 1, 20, 2.0, g[1]).Single(), TestActor);
         shard.Tell(Slices(1, 1, 30, 3.0, g[2]).Single(), TestActor);
         shard.Tell(Slices(1, 0, 40, 4.0, g[3]).Single(), TestActor);
-        shard.Tell(new ShardCommands.CloseStep(Job, 0, 1, [0, 1], [new ShardCommands.LatePart(1, 0)]), TestActor);
+        shard.Tell(new ParameterServerCommands.CloseStep(Job, 0, 1, [0, 1], [new ParameterServerCommands.LatePart(1, 0)]), TestActor);
 
-        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 1, 40 * 4.0 + 30 * 3.0 + 20 * 2.0, 90), Patience);
+        ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, 1, 40 * 4.0 + 30 * 3.0 + 20 * 2.0, 90), Patience);
         var first = Reference(weights, sgd, [(g[0], 10)]);
         BitsEqual(Reference(first[0], sgd, [(g[3], 40), (g[2], 30), (g[1], 20)]), State(shard, 2, 300), "step 1 with partition 1's late part of step 0");
     }
@@ -229,21 +229,21 @@ public sealed class ParameterServerShardTests : TestKit
         var weights = Random(200, seed: 6);
         var g = Enumerable.Range(0, 6).Select(i => Random(200, seed: 60 + i)).ToArray();
         var sgd = new SgdSpec(0.1);
-        var shard = StartedShard(weights, partitions: 2, sgd, ShardStepping.NamedByTrainer);
+        var shard = StartedShard(weights, partitions: 2, sgd, ParameterServerStepping.NamedByTrainer);
         for (var step = 0; step < 2; step++)
         {
             shard.Tell(Slices(step, 0, 10, 1.0, g[step]).Single(), TestActor);
-            shard.Tell(new ShardCommands.CloseStep(Job, 0, step, [0], []), TestActor);
-            ExpectMsg(new ShardReplies.ShardStepped(Job, 0, step, 10.0, 10), Patience);
+            shard.Tell(new ParameterServerCommands.CloseStep(Job, 0, step, [0], []), TestActor);
+            ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, step, 10.0, 10), Patience);
         }
         shard.Tell(Slices(0, 1, 20, 2.0, g[2]).Single(), TestActor);
         shard.Tell(Slices(2, 0, 10, 1.0, g[3]).Single(), TestActor);
         shard.Tell(Slices(2, 1, 10, 1.0, g[4]).Single(), TestActor);
         // Step 5 was never closed, so nothing of it can be carried: the close is refused and the next one taken.
-        shard.Tell(new ShardCommands.CloseStep(Job, 0, 2, [0, 1], [new ShardCommands.LatePart(1, 5)]), TestActor);
-        shard.Tell(new ShardCommands.CloseStep(Job, 0, 2, [0, 1], [new ShardCommands.LatePart(1, 0)]), TestActor);
+        shard.Tell(new ParameterServerCommands.CloseStep(Job, 0, 2, [0, 1], [new ParameterServerCommands.LatePart(1, 5)]), TestActor);
+        shard.Tell(new ParameterServerCommands.CloseStep(Job, 0, 2, [0, 1], [new ParameterServerCommands.LatePart(1, 0)]), TestActor);
 
-        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 2, 10.0 + 10.0 + 40.0, 40), Patience);
+        ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, 2, 10.0 + 10.0 + 40.0, 40), Patience);
         var state = Reference(Reference(weights, sgd, [(g[0], 10)])[0], sgd, [(g[1], 10)]);
         BitsEqual(Reference(state[0], sgd, [(g[3], 10), (g[4], 10), (g[2], 20)]), State(shard, 3, 200), "step 2 with partition 1's part of step 0");
     }
@@ -265,7 +265,7 @@ public sealed class ParameterServerShardTests : TestKit
         foreach (var slice in good.Concat(Slices(0, 1, 10, 2.0, gradients[1]))) shard.Tell(slice, TestActor);
 
         // Had one of them thrown, the restarted shard would have lost its weights and answer nothing.
-        ExpectMsg(new ShardReplies.ShardStepped(Job, 0, 0, 30.0, 20), Patience);
+        ExpectMsg(new ParameterServerReplies.ShardStepped(Job, 0, 0, 30.0, 20), Patience);
         BitsEqual(Reference(weights, sgd, gradients.Select(g => (g, 10))), State(shard, 1, weights.Length), "after the step");
     }
 
@@ -279,7 +279,7 @@ public sealed class ParameterServerShardTests : TestKit
         shard.Tell(Initial(weights, 2, sgd, chunk: 0), TestActor);
 
         var last = Initial(weights, 2, sgd, chunk: 1);
-        ShardCommands.InitializeShard[] malformed =
+        ParameterServerCommands.InitializeShard[] malformed =
         [
             last with { Slot = 1 },
             last with { Slots = 2 },
@@ -299,7 +299,7 @@ public sealed class ParameterServerShardTests : TestKit
         shard.Tell(last, TestActor);
 
         // Had one of them thrown, the restarted shard would have lost chunk 0 and never be ready.
-        ExpectMsg(new ShardReplies.ShardReady(Job, 0, _channel.Endpoint), Patience);
+        ExpectMsg(new ParameterServerReplies.ShardReady(Job, 0, _channel.Endpoint), Patience);
         BitsEqual([weights], State(shard, 0, weights.Length), "the initial weights");
     }
 }

@@ -43,7 +43,7 @@ public sealed class WeightCacheTests : TestKit
         _channel.Deliver(TensorRecipient.WeightCache, cache);
 
         cache.Tell(new WeightCache.GetWeights(Setup(), 5));
-        Assert.Equal(5, shard.ExpectMsg<ShardCommands.GetWeights>().Version);
+        Assert.Equal(5, shard.ExpectMsg<ParameterServerCommands.GetWeights>().Version);
         cache.Tell(new WeightCache.GetWeights(Setup(), 5)); // the node's other partition, at once
         shard.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
 
@@ -54,10 +54,10 @@ public sealed class WeightCacheTests : TestKit
         var elsewhere = TensorChannel.Start(restarted, new NodeSettings([], "127.0.0.1", 0, "cpu", 1));
         elsewhere.Deliver(TensorRecipient.ParameterServers, moved);
         cache.Tell(new WeightCache.GetWeights(Setup() with { ShardEndpoints = [elsewhere.Endpoint] }, 5));
-        Assert.Equal(5, moved.ExpectMsg<ShardCommands.GetWeights>().Version);
+        Assert.Equal(5, moved.ExpectMsg<ParameterServerCommands.GetWeights>().Version);
         shard.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
-        _channel.Send(_channel.Endpoint, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk(Job, 0, 5, 0, [1, 2, 3, 4]));
+        _channel.Send(_channel.Endpoint, TensorRecipient.WeightCache, new ParameterServerReplies.WeightsChunk(Job, 0, 5, 0, [1, 2, 3, 4]));
         for (var asker = 0; asker < 3; asker++)
         {
             var weights = ExpectMsg<WeightCache.Weights>();

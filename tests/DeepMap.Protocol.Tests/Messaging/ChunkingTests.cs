@@ -25,17 +25,17 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
 
     private static ITensorMessage ChunkMessage(string kind, int chunk, float[] values) => kind switch
     {
-        "GradientSlice" => new ShardCommands.GradientSlice("job-1", 2, 41, 3, 64, 2.5, chunk, values),
-        "WeightsChunk" => new ShardReplies.WeightsChunk("job-1", 2, 42, chunk, values),
-        "InitializeShard" => new ShardCommands.InitializeShard("job-1", 2, Length, 4, "{\"sgd\":{\"lr\":0.1}}", "akka://deepmap/user/t", 0, 0, 0, 1, ShardStepping.AllPartitions, chunk, values),
+        "GradientSlice" => new ParameterServerCommands.GradientSlice("job-1", 2, 41, 3, 64, 2.5, chunk, values),
+        "WeightsChunk" => new ParameterServerReplies.WeightsChunk("job-1", 2, 42, chunk, values),
+        "InitializeShard" => new ParameterServerCommands.InitializeShard("job-1", 2, Length, 4, "{\"sgd\":{\"lr\":0.1}}", "akka://deepmap/user/t", 0, 0, 0, 1, ParameterServerStepping.AllPartitions, chunk, values),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
     private static (int Chunk, float[] Values) ChunkOf(object message) => message switch
     {
-        ShardCommands.GradientSlice m => (m.Chunk, m.Values),
-        ShardReplies.WeightsChunk m => (m.Chunk, m.Values),
-        ShardCommands.InitializeShard m => (m.Chunk, m.Values),
+        ParameterServerCommands.GradientSlice m => (m.Chunk, m.Values),
+        ParameterServerReplies.WeightsChunk m => (m.Chunk, m.Values),
+        ParameterServerCommands.InitializeShard m => (m.Chunk, m.Values),
         _ => throw new ArgumentOutOfRangeException(nameof(message)),
     };
 

@@ -10,13 +10,13 @@ namespace DeepMap.Protocol.Tests.Messaging;
 public sealed class MessageExtractorTests
 {
     private static PartitionCommands.ComputeGradient Compute(string job, int partition) =>
-        new(MessageSamples.Setup with { JobId = job }, partition, Epoch: 1, Step: 2, GlobalStep: 3);
+        new(MessageSamples.Setup with { JobId = job }, partition, Step: 3);
 
     /// <summary>How a shard region asks: the entity first, then the shard of that entity.</summary>
     private static string ShardOf(IMessageExtractor extractor, object message) =>
         extractor.ShardId(extractor.EntityId(message) ?? throw new InvalidOperationException($"no entity for {message}"), message);
 
-    private static ShardCommands.GradientSlice Slice(string job, int shard) => new(job, shard, 41, 3, 64, 2.5, 0, [1f]);
+    private static ParameterServerCommands.GradientSlice Slice(string job, int shard) => new(job, shard, 41, 3, 64, 2.5, 0, [1f]);
 
     [Fact]
     public void APartitionMessageGoesToTheEntityJobSlashPartition()
@@ -32,12 +32,12 @@ public sealed class MessageExtractorTests
     [Fact]
     public void AShardMessageGoesToTheEntityJobSlashShard()
     {
-        var extractor = new ShardMessageExtractor();
+        var extractor = new ParameterServerMessageExtractor();
 
         Assert.Equal("job-7/2", extractor.EntityId(Slice("job-7", 2)));
-        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float32)));
-        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.StopShard("job-7", 2)));
-        Assert.Equal("job-7/2", extractor.EntityId(new ShardCommands.InitializeShard("job-7", 2, 10, 4, "{}", "t", 0, 0, 0, 1, ShardStepping.AllPartitions, 0, [1f])));
+        Assert.Equal("job-7/2", extractor.EntityId(new ParameterServerCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float32)));
+        Assert.Equal("job-7/2", extractor.EntityId(new ParameterServerCommands.StopShard("job-7", 2)));
+        Assert.Equal("job-7/2", extractor.EntityId(new ParameterServerCommands.InitializeShard("job-7", 2, 10, 4, "{}", "t", 0, 0, 0, 1, ParameterServerStepping.AllPartitions, 0, [1f])));
     }
 
     public static TheoryData<string> Samples => MessageSamples.Names();
@@ -49,11 +49,11 @@ public sealed class MessageExtractorTests
         var message = MessageSamples.Named(name);
 
         var partition = new PartitionMessageExtractor().EntityId(message);
-        var shard = new ShardMessageExtractor().EntityId(message);
+        var shard = new ParameterServerMessageExtractor().EntityId(message);
 
         if (message is IPartitionMessage p) Assert.Equal($"{p.JobId}/{p.Partition}", partition);
         else Assert.Null(partition);
-        if (message is IShardMessage s) Assert.Equal($"{s.JobId}/{s.Shard}", shard);
+        if (message is IParameterServerMessage s) Assert.Equal($"{s.JobId}/{s.Shard}", shard);
         else Assert.Null(shard);
     }
 
@@ -63,7 +63,7 @@ public sealed class MessageExtractorTests
         foreach (var message in new object[] { "job-7/3", 3, MessageSamples.Setup, new JobReplies.JobAccepted("job-7") })
         {
             Assert.Null(new PartitionMessageExtractor().EntityId(message));
-            Assert.Null(new ShardMessageExtractor().EntityId(message));
+            Assert.Null(new ParameterServerMessageExtractor().EntityId(message));
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class MessageExtractorTests
     public void EveryMessageForOneEntityLandsOnTheSameShard()
     {
         var partitions = new PartitionMessageExtractor();
-        var shards = new ShardMessageExtractor();
+        var shards = new ParameterServerMessageExtractor();
 
         var partitionShard = ShardOf(partitions, Compute("job-7", 3));
         Assert.Equal(partitionShard, ShardOf(new PartitionMessageExtractor(), Compute("job-7", 3)));
@@ -79,9 +79,9 @@ public sealed class MessageExtractorTests
         Assert.Equal(partitionShard, partitions.ShardId("job-7/3", null));
 
         var psShard = ShardOf(shards, Slice("job-7", 2));
-        Assert.Equal(psShard, ShardOf(new ShardMessageExtractor(), Slice("job-7", 2)));
-        Assert.Equal(psShard, ShardOf(shards, new ShardCommands.GetWeights("job-7", 2, 1, "10.0.0.2:40003", WireEncoding.Float32)));
-        Assert.Equal(psShard, ShardOf(shards, new ShardCommands.StopShard("job-7", 2)));
+        Assert.Equal(psShard, ShardOf(new ParameterServerMessageExtractor(), Slice("job-7", 2)));
+        Assert.Equal(psShard, ShardOf(shards, new ParameterServerCommands.GetWeights("job-7", 2, 1, "10.0.0.2:40003", WireEncoding.Float32)));
+        Assert.Equal(psShard, ShardOf(shards, new ParameterServerCommands.StopShard("job-7", 2)));
         Assert.Equal(psShard, shards.ShardId("job-7/2", null));
     }
 
@@ -105,6 +105,6 @@ public sealed class MessageExtractorTests
     [InlineData("3f2a9c1e-0b7d-4e59-9c3a-5d1f0e8b7a64", 5, "84")]
     public void AParameterServerShardsShardIsTheSameInEveryProcess(string job, int shard, string expected)
     {
-        Assert.Equal(expected, ShardOf(new ShardMessageExtractor(), Slice(job, shard)));
+        Assert.Equal(expected, ShardOf(new ParameterServerMessageExtractor(), Slice(job, shard)));
     }
 }

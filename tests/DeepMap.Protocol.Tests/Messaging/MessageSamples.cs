@@ -122,7 +122,7 @@ internal static class MessageSamples
         new JobReplies.ModelFile("job-7", "/var/lib/deepmap/models/job-7.dmw"),
 
         // Training
-        new PartitionCommands.ComputeGradient(Setup, Partition: 3, Epoch: 2, Step: 17, GlobalStep: long.MaxValue - 1),
+        new PartitionCommands.ComputeGradient(Setup, Partition: 3, Step: long.MaxValue - 1),
         new PartitionCommands.ReleasePartition("job-7", 3),
         new PartitionEvents.GradientSent("job-7", 3, 9_000_000_000L, 64, "akka.tcp://deepmap@10.0.0.2:4053",
             [new MetricSum(Metric.Accuracy, 57, 64), new MetricSum(Metric.MeanAbsoluteError, double.NaN, 640)]),
@@ -130,18 +130,18 @@ internal static class MessageSamples
         new DataReplies.PartitionData("job-7", 3, 5, 9, 1280, 2, Features: Awkward(), Targets: [1f, -1f, 0.5f]),
 
         // Parameter server
-        new ShardCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, ShardStepping.EachContribution, 1, Awkward()),
-        new ShardCommands.GradientSlice("job-7", 2, 41, 3, 64, 2.5, 0, Awkward()),
-        new ShardCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float16),
-        new ShardCommands.GetState("job-7", 2, 42),
-        new ShardCommands.StopShard("job-7", 2),
-        new ShardCommands.CloseStep("job-7", 2, 41, [0, 2, 3], [new ShardCommands.LatePart(1, 40), new ShardCommands.LatePart(1, 38)]),
+        new ParameterServerCommands.InitializeShard("job-7", 2, 1597, 4, "{\"adam\":{\"lr\":0.001}}", "akka.tcp://deepmap@10.0.0.1:4053/user/t", 300, 299, 2, 3, ParameterServerStepping.EachContribution, 1, Awkward()),
+        new ParameterServerCommands.GradientSlice("job-7", 2, 41, 3, 64, 2.5, 0, Awkward()),
+        new ParameterServerCommands.GetWeights("job-7", 2, 42, "10.0.0.2:40003", WireEncoding.Float16),
+        new ParameterServerCommands.GetState("job-7", 2, 42),
+        new ParameterServerCommands.StopShard("job-7", 2),
+        new ParameterServerCommands.CloseStep("job-7", 2, 41, [0, 2, 3], [new ParameterServerCommands.LatePart(1, 40), new ParameterServerCommands.LatePart(1, 38)]),
         new PartitionEvents.StepSkipped("job-7", 1, 40, "akka.tcp://deepmap@10.0.0.2:4053"),
-        new ShardReplies.ShardReady("job-7", 2, "10.0.0.1:40001"),
-        new ShardReplies.ShardStepped("job-7", 2, 41, 160.25, 256),
-        new ShardReplies.WeightsChunk("job-7", 2, 42, 3, Awkward()),
-        new ShardReplies.WeightsUnavailable("job-7", 2, 40, 42),
-        new ShardReplies.StateChunk("job-7", 2, 42, 43, 1, 3, 0, Awkward()),
+        new ParameterServerReplies.ShardReady("job-7", 2, "10.0.0.1:40001"),
+        new ParameterServerReplies.ShardStepped("job-7", 2, 41, 160.25, 256),
+        new ParameterServerReplies.WeightsChunk("job-7", 2, 42, 3, Awkward()),
+        new ParameterServerReplies.WeightsUnavailable("job-7", 2, 40, 42),
+        new ParameterServerReplies.StateChunk("job-7", 2, 42, 43, 1, 3, 0, Awkward()),
 
         // Cluster
         new WorkerEvents.WorkerUp("akka.tcp://deepmap@10.0.0.3:4053", "cuda:0 NVIDIA H200"),

@@ -39,20 +39,20 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
         return bytes;
     }
 
-    private const string SliceJson = """{"JobId":"job-1","Shard":0,"GlobalStep":7,"Partition":1,"Samples":32,"Loss":0.5,"Chunk":0,"Values":null}""";
-    private const string Slice = "ShardCommands.GradientSlice";
+    private const string SliceJson = """{"JobId":"job-1","Shard":0,"Step":7,"Partition":1,"Samples":32,"Loss":0.5,"Chunk":0,"Values":null}""";
+    private const string Slice = "ParameterServerCommands.GradientSlice";
     private const string DataJson = """{"JobId":"job-1","Partition":0,"Chunk":0,"Chunks":1,"FirstRow":0,"Rows":1,"Features":null,"Targets":null}""";
     private const string Data = "DataReplies.PartitionData";
     private const string ReadyJson = """{"JobId":"job-1","Shard":0,"DataEndpoint":"127.0.0.1:40001"}""";
-    private const string Ready = "ShardReplies.ShardReady";
+    private const string Ready = "ParameterServerReplies.ShardReady";
 
     [Fact]
     public void TheHandBuiltFramesBelowAreValidWhenWellFormed()
     {
         // Guards the frames the other tests break: each is accepted when it is intact.
-        Assert.IsType<ShardCommands.GradientSlice>(_serializer.FromBinary(Frame(SliceJson, 1, 2, 0, 0), Slice));
+        Assert.IsType<ParameterServerCommands.GradientSlice>(_serializer.FromBinary(Frame(SliceJson, 1, 2, 0, 0), Slice));
         Assert.IsType<DataReplies.PartitionData>(_serializer.FromBinary(Frame(DataJson, 2, 1, 0, 1, 0), Data));
-        Assert.IsType<ShardReplies.ShardReady>(_serializer.FromBinary(Frame(ReadyJson, 0), Ready));
+        Assert.IsType<ParameterServerReplies.ShardReady>(_serializer.FromBinary(Frame(ReadyJson, 0), Ready));
     }
 
     [Theory]
@@ -130,11 +130,11 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData("PartitionCommands.ComputeGradient", "{\"Setup\":{\"Seed\":-1}}")]
     [InlineData("PartitionCommands.ComputeGradient", "{\"Setup\":{\"FeatureShape\":[1.5]}}")]
     [InlineData("PartitionCommands.ComputeGradient", "{\"Setup\":7}")]
-    [InlineData("ShardCommands.GetWeights", "{\"Version\":1e400}")]
-    [InlineData("ShardCommands.GetWeights", "{\"Shard\":2147483648}")]
-    [InlineData("ShardCommands.GetWeights", "{\"Shard\":\"2\"}")]
-    [InlineData("ShardCommands.GetWeights", "{\"Shard\":NaN}")]
-    [InlineData("ShardReplies.ShardStepped", "{\"LossSum\":\"NaN-ish\"}")]
+    [InlineData("ParameterServerCommands.GetWeights", "{\"Version\":1e400}")]
+    [InlineData("ParameterServerCommands.GetWeights", "{\"Shard\":2147483648}")]
+    [InlineData("ParameterServerCommands.GetWeights", "{\"Shard\":\"2\"}")]
+    [InlineData("ParameterServerCommands.GetWeights", "{\"Shard\":NaN}")]
+    [InlineData("ParameterServerReplies.ShardStepped", "{\"LossSum\":\"NaN-ish\"}")]
     public void AJsonBodyOfTheWrongShapeIsRefused(string manifest, string json)
     {
         AssertRefused(Frame(json, 0), manifest, json);
@@ -167,8 +167,8 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     // RespectRequiredConstructorParameters, with HandleNull => true on the float[] placeholder converter).
     [Theory]
     [InlineData("{}")]
-    [InlineData("{\"Partition\":1,\"Epoch\":1,\"Step\":1,\"GlobalStep\":1}")]
-    [InlineData("{\"Setup\":null,\"Partition\":1,\"Epoch\":1,\"Step\":1,\"GlobalStep\":1}")]
+    [InlineData("{\"Partition\":1,\"Step\":1}")]
+    [InlineData("{\"Setup\":null,\"Partition\":1,\"Step\":1}")]
     public void AComputeGradientWithoutItsSetupIsRefused(string json)
     {
         // Accepted, it would throw NullReferenceException later, in PartitionMessageExtractor (JobId => Setup.JobId)
@@ -183,7 +183,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData("JobCommands.SubmitJob", "{\"SpecText\":null}")]
     [InlineData("JobReplies.JobList", "{}")]
     [InlineData("JobReplies.JobList", "{\"Jobs\":null}")]
-    [InlineData("ShardReplies.ShardReady", "{\"Shard\":1}")]
+    [InlineData("ParameterServerReplies.ShardReady", "{\"Shard\":1}")]
     public void ABodyMissingANonNullableFieldIsRefused(string manifest, string json)
     {
         AssertRefused(Frame(json, 0), manifest, json);

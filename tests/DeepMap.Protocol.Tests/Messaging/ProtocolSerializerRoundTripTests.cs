@@ -64,7 +64,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     public void FloatArraysTravelRawAfterTheJsonNotInsideIt()
     {
         float[] values = [1.5f, float.NaN, -0f];
-        var message = new ShardCommands.GradientSlice("job-1", 0, 7, 1, 32, 0.5, 0, values);
+        var message = new ParameterServerCommands.GradientSlice("job-1", 0, 7, 1, 32, 0.5, 0, values);
 
         var bytes = _serializer.ToBinary(message);
 
@@ -96,8 +96,8 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     {
         object[] messages =
         [
-            new ShardCommands.GradientSlice("job-1", 0, 7, 1, 32, double.NaN, 0, [1f]),
-            new ShardReplies.ShardStepped("job-1", 0, 7, double.PositiveInfinity, 32),
+            new ParameterServerCommands.GradientSlice("job-1", 0, 7, 1, 32, double.NaN, 0, [1f]),
+            new ParameterServerReplies.ShardStepped("job-1", 0, 7, double.PositiveInfinity, 32),
             new JobReplies.JobList([new JobStatus("job-1", "x", JobState.Failed, 1, 2, 3, 4, double.NaN,
                 new Dictionary<string, double> { ["loss"] = double.NegativeInfinity }, new Dictionary<string, double>(),
                 new Dictionary<string, double>(), double.NaN, null, "loss diverged", null, DateTimeOffset.UnixEpoch, null)]),
@@ -162,9 +162,9 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
         try
         {
             var echo = system.ActorOf(Props.Create<Echo>(), "echo");
-            var sent = new ShardCommands.GradientSlice("job-1", 2, 41, 3, 64, 2.5, 0, MessageSamples.Awkward());
+            var sent = new ParameterServerCommands.GradientSlice("job-1", 2, 41, 3, 64, 2.5, 0, MessageSamples.Awkward());
 
-            var received = await echo.Ask<ShardCommands.GradientSlice>(sent, TimeSpan.FromSeconds(10));
+            var received = await echo.Ask<ParameterServerCommands.GradientSlice>(sent, TimeSpan.FromSeconds(10));
 
             Assert.NotSame(sent, received); // a copy that went through ToBinary/FromBinary, not the same reference
             MessageAssert.Equal(sent, received);

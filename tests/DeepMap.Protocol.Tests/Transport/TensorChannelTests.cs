@@ -37,7 +37,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         return (channel, probe);
     }
 
-    private static ShardCommands.GradientSlice Slice(long step, int chunk, float[] values) => new("job-1", 0, step, 2, 64, 0.25, chunk, values);
+    private static ParameterServerCommands.GradientSlice Slice(long step, int chunk, float[] values) => new("job-1", 0, step, 2, 64, 0.25, chunk, values);
 
     [Fact]
     public void MessagesReachTheRecipientOnTheOtherNodeInOrderAndIntact()
@@ -48,16 +48,16 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
 
         for (var step = 0; step < 50; step++) sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(step, 0, [step, -0f, float.NaN]));
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(50, 0, [.. big]));
-        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, new ShardCommands.GetWeights("job-1", 0, 51, sender.Endpoint, WireEncoding.Float32));
+        sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, new ParameterServerCommands.GetWeights("job-1", 0, 51, sender.Endpoint, WireEncoding.Float32));
 
         for (var step = 0; step < 50; step++)
         {
-            var slice = probe.ExpectMsg<ShardCommands.GradientSlice>(Patience);
-            Assert.Equal(step, slice.GlobalStep);
+            var slice = probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience);
+            Assert.Equal(step, slice.Step);
             MessageAssert.BitsEqual([step, -0f, float.NaN], slice.Values);
         }
-        MessageAssert.BitsEqual(big, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).Values);
-        Assert.Equal(sender.Endpoint, probe.ExpectMsg<ShardCommands.GetWeights>(Patience).ReplyTo);
+        MessageAssert.BitsEqual(big, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Values);
+        Assert.Equal(sender.Endpoint, probe.ExpectMsg<ParameterServerCommands.GetWeights>(Patience).ReplyTo);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         var sender = TensorChannel.Start(Sys, Node());
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1, 2, 3]));
 
-        Assert.Equal(1, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(1, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Step);
     }
 
     [Fact]
@@ -85,10 +85,10 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         var sender = TensorChannel.Start(Sys, Node());
         var (receiver, probe) = Receiver();
 
-        sender.Send(receiver.Endpoint, TensorRecipient.WeightCache, new ShardReplies.WeightsChunk("job-1", 0, 1, 0, [1]));
+        sender.Send(receiver.Endpoint, TensorRecipient.WeightCache, new ParameterServerReplies.WeightsChunk("job-1", 0, 1, 0, [1]));
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
 
-        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(2, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Step);
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -105,7 +105,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         sender.Send(nobody, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
 
-        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(2, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Step);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         probe.ExpectNoMsg(TimeSpan.FromSeconds(1));
         member.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
 
-        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(2, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Step);
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -131,12 +131,12 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         var (receiver, probe) = Receiver();
 
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
-        Assert.Equal(1, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(1, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Step);
         Assert.Equal(1, sender.OpenConnections);
         AwaitCondition(() => sender.OpenConnections == 0, Patience);
         sender.Send(receiver.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
 
-        Assert.Equal(2, probe.ExpectMsg<ShardCommands.GradientSlice>(Patience).GlobalStep);
+        Assert.Equal(2, probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience).Step);
     }
 
     /// <summary>A worker that rejoins starts a new actor system in the same process: with a fixed port, its new channel must get it back.</summary>
@@ -153,7 +153,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         var probe = CreateTestProbe(first);
         before.Deliver(TensorRecipient.ParameterServers, probe.Ref);
         sender.Send(before.Endpoint, TensorRecipient.ParameterServers, Slice(1, 0, [1]));
-        probe.ExpectMsg<ShardCommands.GradientSlice>(Patience);
+        probe.ExpectMsg<ParameterServerCommands.GradientSlice>(Patience);
 
         await first.Terminate().WaitAsync(Patience);
         var second = Other();
@@ -164,7 +164,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
         AwaitAssert(() =>
         {
             sender.Send(after.Endpoint, TensorRecipient.ParameterServers, Slice(2, 0, [2]));
-            Assert.Equal(2, again.ExpectMsg<ShardCommands.GradientSlice>(TimeSpan.FromSeconds(1)).GlobalStep);
+            Assert.Equal(2, again.ExpectMsg<ParameterServerCommands.GradientSlice>(TimeSpan.FromSeconds(1)).Step);
         }, Patience);
         Assert.Equal(before.Endpoint, after.Endpoint);
     }

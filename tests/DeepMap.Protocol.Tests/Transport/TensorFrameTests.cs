@@ -43,11 +43,11 @@ public sealed class TensorFrameTests
     public void Fp16HalvesTheBytesAndRoundsEachValueToHalfPrecision()
     {
         var values = Enumerable.Range(0, 1000).Select(i => MathF.Sin(i) * 100 + 1e-3f * i).ToArray();
-        var message = new ShardReplies.WeightsChunk("job-1", 0, 3, 0, values);
+        var message = new ParameterServerReplies.WeightsChunk("job-1", 0, 3, 0, values);
 
         var full = Frame(message);
         var half = Frame(message, encoding: WireEncoding.Float16);
-        var back = (ShardReplies.WeightsChunk)Read(half)!.Value.Message;
+        var back = (ParameterServerReplies.WeightsChunk)Read(half)!.Value.Message;
 
         Assert.Equal(full.Length - 2 * values.Length, half.Length);
         Assert.Equal(values.Select(v => (float)(Half)v), back.Values);
@@ -57,7 +57,7 @@ public sealed class TensorFrameTests
     [Fact]
     public void APeerThatClosesBetweenFramesEndsTheStreamCleanly()
     {
-        var one = Frame(new ShardCommands.GetWeights("job-1", 0, 5, "127.0.0.1:1", WireEncoding.Float32));
+        var one = Frame(new ParameterServerCommands.GetWeights("job-1", 0, 5, "127.0.0.1:1", WireEncoding.Float32));
         var scratch = Array.Empty<byte>();
         var stream = new MemoryStream(one);
 
@@ -77,7 +77,7 @@ public sealed class TensorFrameTests
     [MemberData(nameof(Corruptions))]
     public void ABrokenFrameIsRefusedBeforeItAllocates(string corruption)
     {
-        var good = Frame(new ShardCommands.GradientSlice("job-1", 0, 7, 1, 32, 0.5, 0, [1, 2, 3]));
+        var good = Frame(new ParameterServerCommands.GradientSlice("job-1", 0, 7, 1, 32, 0.5, 0, [1, 2, 3]));
         var manifestLength = BinaryPrimitives.ReadUInt16LittleEndian(good.AsSpan(6));
         var jsonLength = BinaryPrimitives.ReadInt32LittleEndian(good.AsSpan(8));
         var arrayAt = TensorFrame.HeaderBytes + manifestLength + jsonLength;

@@ -43,7 +43,7 @@ public sealed class AsynchronousStepPlanner : StepPlanner
 
     public override long StepsDone => _done.Sum() / Partitions;
 
-    public override ShardStepping Stepping => ShardStepping.EachContribution;
+    public override ParameterServerStepping Stepping => ParameterServerStepping.EachContribution;
 
     public override IReadOnlyList<long> PartitionSteps => _done;
 
@@ -56,11 +56,11 @@ public sealed class AsynchronousStepPlanner : StepPlanner
     protected override void OnReported(PartitionEvents.GradientSent m)
     {
         if ((uint)m.Partition >= (uint)Partitions) return;
-        Answer(m.Partition, m.GlobalStep, m.Node);
+        Answer(m.Partition, m.Step, m.Node);
         // Anything but the partition's next step is a repeat of one already counted (it was asked again).
-        if (m.GlobalStep == _done[m.Partition])
+        if (m.Step == _done[m.Partition])
         {
-            Emit(new StepAction.CountMetrics(m.Partition, m.GlobalStep, m.Metrics));
+            Emit(new StepAction.CountMetrics(m.Partition, m.Step, m.Metrics));
             _done[m.Partition]++;
             Computed(m.Node, m.Samples);
         }
@@ -70,11 +70,11 @@ public sealed class AsynchronousStepPlanner : StepPlanner
     protected override void OnSkipped(PartitionEvents.StepSkipped m)
     {
         if ((uint)m.Partition >= (uint)Partitions) return;
-        Answer(m.Partition, m.GlobalStep, m.Node);
+        Answer(m.Partition, m.Step, m.Node);
         Advance();
     }
 
-    protected override void OnStepped(ShardReplies.ShardStepped m)
+    protected override void OnStepped(ParameterServerReplies.ShardStepped m)
     {
         if ((uint)m.Shard >= (uint)Shards) return;
         _appliedBy[m.Shard]++;

@@ -5,7 +5,7 @@ namespace DeepMap.Coordinator.Training.Planning;
 
 /// <summary>
 /// Synchronous steps with backup partitions: the first Partitions − Backup parts to reach the trainer make the step,
-/// on every shard alike. A straggler's late part of one of the last <see cref="ShardCommands.CloseStep.LateSteps"/>
+/// on every shard alike. A straggler's late part of one of the last <see cref="ParameterServerCommands.CloseStep.LateSteps"/>
 /// steps is carried into the next close, a few steps stale, so a partition that is always a little late still trains
 /// on its data; a partition still busy with an older step is asked for the open one when it reports, since asking
 /// sooner would queue work behind it.
@@ -17,25 +17,25 @@ public sealed class BackupStepPlanner(StepSchedule schedule, int partitions, int
 
     // Who each of the last few steps left out, and the late parts of those steps that the next close carries.
     private readonly Dictionary<long, HashSet<int>> _leftOutOf = [];
-    private readonly List<ShardCommands.LatePart> _carried = [];
+    private readonly List<ParameterServerCommands.LatePart> _carried = [];
     private bool _closed;
     private bool _closedCarrying;
 
-    public override ShardStepping Stepping => ShardStepping.NamedByTrainer;
+    public override ParameterServerStepping Stepping => ParameterServerStepping.NamedByTrainer;
 
     public override IReadOnlyDictionary<string, long> NodeLeftOut => _leftOut;
 
     protected override void OnReported(PartitionEvents.GradientSent m)
     {
-        Answered(m.Partition, m.GlobalStep, m.Node);
+        Answered(m.Partition, m.Step, m.Node);
         // The parts that make a step are those reported before it closed.
-        if (!Reading && m.GlobalStep == Cursor && !_closed && !Sent.Contains(m.Partition))
-            Emit(new StepAction.CountMetrics(m.Partition, m.GlobalStep, m.Metrics));
-        if (m.GlobalStep != Cursor || Reading)
+        if (!Reading && m.Step == Cursor && !_closed && !Sent.Contains(m.Partition))
+            Emit(new StepAction.CountMetrics(m.Partition, m.Step, m.Metrics));
+        if (m.Step != Cursor || Reading)
         {
-            if (_leftOutOf.TryGetValue(m.GlobalStep, out var leftOut) && leftOut.Remove(m.Partition))
+            if (_leftOutOf.TryGetValue(m.Step, out var leftOut) && leftOut.Remove(m.Partition))
             {
-                _carried.Add(new ShardCommands.LatePart(m.Partition, m.GlobalStep));
+                _carried.Add(new ParameterServerCommands.LatePart(m.Partition, m.Step));
                 Computed(m.Node, m.Samples);
             }
             if (!Reading) AskIfIdle(m.Partition);
@@ -48,8 +48,8 @@ public sealed class BackupStepPlanner(StepSchedule schedule, int partitions, int
 
     protected override void OnSkipped(PartitionEvents.StepSkipped m)
     {
-        Answered(m.Partition, m.GlobalStep, m.Node);
-        if (!Reading && m.GlobalStep != Cursor) AskIfIdle(m.Partition);
+        Answered(m.Partition, m.Step, m.Node);
+        if (!Reading && m.Step != Cursor) AskIfIdle(m.Partition);
     }
 
     protected override void AskOpenStep()
@@ -79,13 +79,13 @@ public sealed class BackupStepPlanner(StepSchedule schedule, int partitions, int
     {
         _closed = true;
         // Only the last LateSteps steps are remembered as leaving anyone out, so every carried part is one the shards still keep.
-        ShardCommands.LatePart[] carried = [.. _carried];
+        ParameterServerCommands.LatePart[] carried = [.. _carried];
         var leftOut = Enumerable.Range(0, Partitions).Where(k => !Sent.Contains(k)).ToHashSet();
         foreach (var k in leftOut)
             if (NodeOf(k) is { } node) _leftOut[node] = _leftOut.GetValueOrDefault(node) + 1;
         Emit(new StepAction.CloseStep(Cursor, [.. Sent.Order()], carried));
         _leftOutOf[Cursor] = leftOut;
-        _leftOutOf.Remove(Cursor - ShardCommands.CloseStep.LateSteps);
+        _leftOutOf.Remove(Cursor - ParameterServerCommands.CloseStep.LateSteps);
         _closedCarrying = carried.Length > 0;
         _carried.Clear();
     }

@@ -34,9 +34,9 @@ public abstract class LockstepPlanner(StepSchedule schedule, int partitions, int
         OpenStep();
     }
 
-    protected override void OnStepped(ShardReplies.ShardStepped m)
+    protected override void OnStepped(ParameterServerReplies.ShardStepped m)
     {
-        if (Reading || m.GlobalStep != Cursor || (uint)m.Shard >= (uint)Shards || !Applied.Add(m.Shard)) return;
+        if (Reading || m.Step != Cursor || (uint)m.Shard >= (uint)Shards || !Applied.Add(m.Shard)) return;
         // Every shard sums the same contributions: shard 0's loss and samples are the step's.
         if (m.Shard == 0) (_loss, _samples) = (m.Samples == 0 ? 0 : m.LossSum / m.Samples, m.Samples);
         if (Applied.Count < Shards) return;

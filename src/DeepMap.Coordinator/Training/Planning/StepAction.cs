@@ -10,7 +10,7 @@ public abstract record StepAction
     public sealed record AskPartition(int Partition, long Step) : StepAction;
 
     /// <summary>Tell every parameter-server shard which partitions (and carried late parts) make a step.</summary>
-    public sealed record CloseStep(long Step, int[] Partitions, ShardCommands.LatePart[] Carried) : StepAction;
+    public sealed record CloseStep(long Step, int[] Partitions, ParameterServerCommands.LatePart[] Carried) : StepAction;
 
     /// <summary>A batch's training metrics count towards the epoch.</summary>
     public sealed record CountMetrics(int Partition, long Step, MetricSum[] Metrics) : StepAction;

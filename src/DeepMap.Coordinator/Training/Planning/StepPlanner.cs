@@ -51,7 +51,7 @@ public abstract class StepPlanner
     public virtual IReadOnlyList<long> PartitionSteps => [.. Enumerable.Repeat(Cursor, Partitions)];
 
     /// <summary>What makes a shard apply a step in this mode.</summary>
-    public abstract ShardStepping Stepping { get; }
+    public abstract ParameterServerStepping Stepping { get; }
 
     /// <summary>Samples each node has computed for the job, by node address.</summary>
     public IReadOnlyDictionary<string, long> NodeSamples => _nodeSamples;
@@ -69,7 +69,7 @@ public abstract class StepPlanner
 
     public IReadOnlyList<StepAction> Skipped(PartitionEvents.StepSkipped m) => Run(() => OnSkipped(m));
 
-    public IReadOnlyList<StepAction> Stepped(ShardReplies.ShardStepped m) => Run(() => OnStepped(m));
+    public IReadOnlyList<StepAction> Stepped(ParameterServerReplies.ShardStepped m) => Run(() => OnStepped(m));
 
     public IReadOnlyList<StepAction> TimedOut(long step) => Run(() => OnTimedOut(step));
 
@@ -82,7 +82,7 @@ public abstract class StepPlanner
 
     protected abstract void OnSkipped(PartitionEvents.StepSkipped m);
 
-    protected abstract void OnStepped(ShardReplies.ShardStepped m);
+    protected abstract void OnStepped(ParameterServerReplies.ShardStepped m);
 
     protected abstract void OnTimedOut(long step);
 

@@ -17,24 +17,24 @@ public sealed class SyncStepPlanner(StepSchedule schedule, int partitions, int s
     // Reports of the step asked ahead that came before it opened: they count once it does.
     private readonly List<PartitionEvents.GradientSent> _early = [];
 
-    public override ShardStepping Stepping => ShardStepping.AllPartitions;
+    public override ParameterServerStepping Stepping => ParameterServerStepping.AllPartitions;
 
     protected override void OnReported(PartitionEvents.GradientSent m)
     {
         if (Reading)
         {
             // Every batch of a step counts, even when its report trails the shards' replies.
-            if (m.GlobalStep <= Cursor) Emit(new StepAction.CountMetrics(m.Partition, m.GlobalStep, m.Metrics));
+            if (m.Step <= Cursor) Emit(new StepAction.CountMetrics(m.Partition, m.Step, m.Metrics));
             return;
         }
-        Answered(m.Partition, m.GlobalStep, m.Node);
-        if (m.GlobalStep == Cursor + 1 && _askedAhead == m.GlobalStep)
+        Answered(m.Partition, m.Step, m.Node);
+        if (m.Step == Cursor + 1 && _askedAhead == m.Step)
         {
             _early.Add(m);
             return;
         }
-        if (m.GlobalStep <= Cursor) Emit(new StepAction.CountMetrics(m.Partition, m.GlobalStep, m.Metrics));
-        if (m.GlobalStep != Cursor || !Sent.Add(m.Partition)) return;
+        if (m.Step <= Cursor) Emit(new StepAction.CountMetrics(m.Partition, m.Step, m.Metrics));
+        if (m.Step != Cursor || !Sent.Add(m.Partition)) return;
         Computed(m.Node, m.Samples);
         if (Sent.Count == Partitions) AskAhead();
     }
@@ -42,8 +42,8 @@ public sealed class SyncStepPlanner(StepSchedule schedule, int partitions, int s
     protected override void OnSkipped(PartitionEvents.StepSkipped m)
     {
         if (Reading) return;
-        Answered(m.Partition, m.GlobalStep, m.Node);
-        if (m.GlobalStep != Cursor && !Busy.ContainsKey(m.Partition) && !Sent.Contains(m.Partition)) Ask(m.Partition, Cursor);
+        Answered(m.Partition, m.Step, m.Node);
+        if (m.Step != Cursor && !Busy.ContainsKey(m.Partition) && !Sent.Contains(m.Partition)) Ask(m.Partition, Cursor);
     }
 
     protected override void AskOpenStep()

@@ -47,7 +47,7 @@ public sealed class BackupStepPlannerTests
         var close = planner.Reported(Sent(2, 1)).Single<StepAction.CloseStep>();
 
         Assert.Equal([0, 2], close.Partitions);
-        Assert.Equal([new ShardCommands.LatePart(2, 0)], close.Carried);
+        Assert.Equal([new ParameterServerCommands.LatePart(2, 0)], close.Carried);
         Assert.Equal(16, planner.NodeSamples["node-2"]);
     }
 
@@ -63,7 +63,7 @@ public sealed class BackupStepPlannerTests
         Assert.Empty(planner.Reported(Sent(2, 4)).OfType<StepAction.AskPartition>());
         Assert.Equal([0, 1, 2], planner.StateRead().Asked(step: 5));
         planner.Reported(Sent(1, 5));
-        Assert.Equal([new ShardCommands.LatePart(2, 4)], planner.Reported(Sent(2, 5)).Single<StepAction.CloseStep>().Carried);
+        Assert.Equal([new ParameterServerCommands.LatePart(2, 4)], planner.Reported(Sent(2, 5)).Single<StepAction.CloseStep>().Carried);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class BackupStepPlannerTests
     {
         var planner = Planner();
         planner.Start();
-        for (var step = 0; step <= ShardCommands.CloseStep.LateSteps; step++)
+        for (var step = 0; step <= ParameterServerCommands.CloseStep.LateSteps; step++)
         {
             planner.Reported(Sent(0, step));
             planner.Reported(Sent(1, step));
@@ -79,8 +79,8 @@ public sealed class BackupStepPlannerTests
         }
         // Step 0's part comes after the shards dropped it: not carried (and never asked of the shards).
         planner.Reported(Sent(2, 0));
-        planner.Reported(Sent(0, ShardCommands.CloseStep.LateSteps + 1));
-        Assert.Empty(planner.Reported(Sent(2, ShardCommands.CloseStep.LateSteps + 1)).Single<StepAction.CloseStep>().Carried);
+        planner.Reported(Sent(0, ParameterServerCommands.CloseStep.LateSteps + 1));
+        Assert.Empty(planner.Reported(Sent(2, ParameterServerCommands.CloseStep.LateSteps + 1)).Single<StepAction.CloseStep>().Carried);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class Reports
 
     public static PartitionEvents.StepSkipped Skipped(int partition, long step, string? node = null) => new(Job, partition, step, node ?? $"node-{partition}");
 
-    public static ShardReplies.ShardStepped Stepped(int shard, long step, double lossSum = 8, int samples = 16) => new(Job, shard, step, lossSum, samples);
+    public static ParameterServerReplies.ShardStepped Stepped(int shard, long step, double lossSum = 8, int samples = 16) => new(Job, shard, step, lossSum, samples);
 
     public static int[] Asked(this IEnumerable<StepAction> actions, long step) =>
         [.. actions.OfType<StepAction.AskPartition>().Where(a => a.Step == step).Select(a => a.Partition).Order()];

@@ -23,7 +23,7 @@ namespace DeepMap.Worker.Partitions;
 /// and sends every parameter-server shard its slice on the tensor data channel. Everything it uses derives from the request, so wherever
 /// Sharding places it, it computes the same bits.
 /// </summary>
-public sealed class DataShard : ReceiveActor
+public sealed class PartitionActor : ReceiveActor
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -42,7 +42,7 @@ public sealed class DataShard : ReceiveActor
     // Step requests waiting for their weights from the node's cache, by version (Latest for the asynchronous modes).
     private readonly Dictionary<long, Queue<PartitionCommands.ComputeGradient>> _awaiting = [];
 
-    public DataShard(IBackend backend, DeviceTurns device, TensorChannel channel, IActorRef weights, TimeSpan straggle)
+    public PartitionActor(IBackend backend, DeviceTurns device, TensorChannel channel, IActorRef weights, TimeSpan straggle)
     {
         _device = device;
         _straggle = straggle;
@@ -55,7 +55,7 @@ public sealed class DataShard : ReceiveActor
         Receive<WeightCache.WeightsGone>(m =>
         {
             if (TakeRequest(m.Version) is { } request)
-                Context.ActorSelection(request.Setup.TrainerPath).Tell(new PartitionEvents.StepSkipped(m.JobId, request.Partition, request.GlobalStep, _node));
+                Context.ActorSelection(request.Setup.TrainerPath).Tell(new PartitionEvents.StepSkipped(m.JobId, request.Partition, request.Step, _node));
         });
         Receive<PartitionCommands.ReleasePartition>(m =>
         {
@@ -75,7 +75,7 @@ public sealed class DataShard : ReceiveActor
             // The weights come back as a message rather than being awaited, so the partition takes other requests
             // meanwhile: asked ahead for step t + 1, it may be asked for step t again (a slice of t was lost), and t + 1's
             // weights only exist once t is computed. A request whose weights never come is asked again by the trainer.
-            var version = setup.LatestWeights ? ShardCommands.GetWeights.Latest : m.GlobalStep;
+            var version = setup.LatestWeights ? ParameterServerCommands.GetWeights.Latest : m.Step;
             if (!_awaiting.TryGetValue(version, out var waiting)) _awaiting[version] = waiting = new Queue<PartitionCommands.ComputeGradient>();
             waiting.Enqueue(m);
             _weights.Tell(new WeightCache.GetWeights(setup, version));
@@ -83,7 +83,7 @@ public sealed class DataShard : ReceiveActor
         catch (Exception e) when (e is AskTimeoutException or InvalidDataException or ArgumentException)
         {
             // The trainer asks again after its step timeout; a partition that cannot compute now must not die.
-            _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.GlobalStep, e.Message);
+            _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.Step, e.Message);
         }
     }
 
@@ -102,16 +102,16 @@ public sealed class DataShard : ReceiveActor
         {
             if (TakeRequest(weights.Version) is not { } m) return;
             var setup = m.Setup;
-            var rows = _plan!.BatchRows(m.Partition, m.Epoch, m.Step);
+            var rows = _plan!.BatchRows(m.Partition, (int)(m.Step / _plan.StepsPerEpoch), (int)(m.Step % _plan.StepsPerEpoch));
             try
             {
                 var (loss, metrics) = rows.Length == 0 ? (0, []) : await _device.Run(() => Gradient(weights.Values, rows, setup, m));
                 SendSlices(setup, m, rows.Length, loss);
-                Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.GlobalStep, rows.Length, _node, metrics));
+                Context.ActorSelection(setup.TrainerPath).Tell(new PartitionEvents.GradientSent(setup.JobId, m.Partition, m.Step, rows.Length, _node, metrics));
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
-                _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.GlobalStep, e.Message);
+                _log.Warning("partition {0}/{1}, step {2}: {3}", setup.JobId, m.Partition, m.Step, e.Message);
             }
         }
         finally
@@ -146,7 +146,7 @@ public sealed class DataShard : ReceiveActor
     {
         var model = _model!;
         weights.WriteTo(model.Parameters);
-        model.RandomStream = _plan!.RandomStream(m.GlobalStep, m.Partition);
+        model.RandomStream = _plan!.RandomStream(m.Step, m.Partition);
         double loss;
         // Rows of this partition are those with index ≡ k (mod P), stored in order: row i is local row i / P.
         var local = rows.Select(r => r / setup.Partitions).ToArray();
@@ -168,13 +168,13 @@ public sealed class DataShard : ReceiveActor
             var endpoint = setup.ShardEndpoints[s];
             if (samples == 0)
             {
-                _channel.Send(endpoint, TensorRecipient.ParameterServers, new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, 0, 0, 0, []));
+                _channel.Send(endpoint, TensorRecipient.ParameterServers, new ParameterServerCommands.GradientSlice(setup.JobId, s, m.Step, m.Partition, 0, 0, 0, []));
                 continue;
             }
             var slice = _gradient.AsSpan(setup.ShardOffsets[s], setup.ShardOffsets[s + 1] - setup.ShardOffsets[s]);
             for (var c = 0; c < Chunking.Count(slice.Length); c++)
                 _channel.Send(endpoint, TensorRecipient.ParameterServers,
-                    new ShardCommands.GradientSlice(setup.JobId, s, m.GlobalStep, m.Partition, samples, loss, c, Chunking.Slice(slice, c)), setup.Compression);
+                    new ParameterServerCommands.GradientSlice(setup.JobId, s, m.Step, m.Partition, samples, loss, c, Chunking.Slice(slice, c)), setup.Compression);
         }
     }
 }
