@@ -41,7 +41,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void ATensorLargerThanAFrameTravelsInChunksThatEachFitAFrameAndReassembleBitForBit(string kind)
+    public void A_tensor_larger_than_a_frame_travels_in_chunks_that_each_fit_a_frame_and_reassemble_bit_for_bit(string kind)
     {
         var original = Tensor(Length, seed: 1234);
         Assert.True(sizeof(float) * original.Length > Chunking.MaximumFrameSize, $"{original.Length} floats fit a frame of {Chunking.MaximumFrameSize} bytes");
@@ -90,7 +90,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     [InlineData(2 * Chunking.ChunkFloats, 2)]
     [InlineData(3 * Chunking.ChunkFloats + 17, 4)]
     [InlineData(Length, Chunks)]
-    public void ChunksCoverTheArrayExactlyOnceWithNoEmptyTrailingChunk(int length, int expectedChunks)
+    public void Chunks_cover_the_array_exactly_once_with_no_empty_trailing_chunk(int length, int expectedChunks)
     {
         Assert.Equal(expectedChunks, Chunking.Count(length));
         var covered = 0;
@@ -105,7 +105,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     }
 
     [Fact]
-    public void AnEmptyTensorIsOneEmptyChunk()
+    public void An_empty_tensor_is_one_empty_chunk()
     {
         var assembler = new ChunkAssembler(0);
         Assert.False(assembler.IsComplete);
@@ -124,7 +124,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     [InlineData(Chunks + 1)]
     [InlineData(int.MaxValue)]
     [InlineData(int.MinValue)]
-    public void AssemblerRejectsAChunkIndexOutOfRange(int chunk)
+    public void Assembler_rejects_a_chunk_index_out_of_range(int chunk)
     {
         var assembler = new ChunkAssembler(Length);
 
@@ -141,7 +141,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     [InlineData(Chunks - 1, 16)]
     [InlineData(Chunks - 1, 18)]
     [InlineData(Chunks - 1, Chunking.ChunkFloats)]
-    public void AssemblerRejectsAChunkOfTheWrongLength(int chunk, int length)
+    public void Assembler_rejects_a_chunk_of_the_wrong_length(int chunk, int length)
     {
         var assembler = new ChunkAssembler(Length);
 
@@ -157,7 +157,7 @@ public sealed class ChunkingTests(AkkaFixture akka) : IClassFixture<AkkaFixture>
     }
 
     [Fact]
-    public void ADuplicateChunkIsIgnoredAndTheFirstCopyKept()
+    public void A_duplicate_chunk_is_ignored_and_the_first_copy_kept()
     {
         var assembler = new ChunkAssembler(10);
 

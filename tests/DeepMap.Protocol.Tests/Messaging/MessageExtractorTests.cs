@@ -19,7 +19,7 @@ public sealed class MessageExtractorTests
     private static ParameterServerCommands.GradientSlice Slice(string job, int shard) => new(job, shard, 41, 3, 64, 2.5, 0, [1f]);
 
     [Fact]
-    public void APartitionMessageGoesToTheEntityJobSlashPartition()
+    public void A_partition_message_goes_to_the_entity_job_slash_partition()
     {
         var extractor = new PartitionMessageExtractor();
 
@@ -30,7 +30,7 @@ public sealed class MessageExtractorTests
     }
 
     [Fact]
-    public void AShardMessageGoesToTheEntityJobSlashShard()
+    public void A_shard_message_goes_to_the_entity_job_slash_shard()
     {
         var extractor = new ParameterServerMessageExtractor();
 
@@ -44,7 +44,7 @@ public sealed class MessageExtractorTests
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EachExtractorRoutesOnlyItsOwnMessages(string name)
+    public void Each_extractor_routes_only_its_own_messages(string name)
     {
         var message = MessageSamples.Named(name);
 
@@ -58,7 +58,7 @@ public sealed class MessageExtractorTests
     }
 
     [Fact]
-    public void ExtractorsReturnNullForMessagesThatAreNotProtocolMessages()
+    public void Extractors_return_null_for_messages_that_are_not_protocol_messages()
     {
         foreach (var message in new object[] { "job-7/3", 3, MessageSamples.Setup, new JobReplies.JobAccepted("job-7") })
         {
@@ -68,7 +68,7 @@ public sealed class MessageExtractorTests
     }
 
     [Fact]
-    public void EveryMessageForOneEntityLandsOnTheSameShard()
+    public void Every_message_for_one_entity_lands_on_the_same_shard()
     {
         var partitions = new PartitionMessageExtractor();
         var shards = new ParameterServerMessageExtractor();
@@ -86,7 +86,7 @@ public sealed class MessageExtractorTests
     }
 
     [Fact]
-    public void PartitionKOfEveryJobLandsOnShardK()
+    public void Partition_k_of_every_job_lands_on_shard_k()
     {
         var extractor = new PartitionMessageExtractor(maxShards: 10);
         Assert.Equal(["0", "1", "2", "3"], Enumerable.Range(0, 4).Select(p => ShardOf(extractor, Compute("job-7", p))));
@@ -103,7 +103,7 @@ public sealed class MessageExtractorTests
     [Theory]
     [InlineData("job-7", 2, "88")]
     [InlineData("3f2a9c1e-0b7d-4e59-9c3a-5d1f0e8b7a64", 5, "84")]
-    public void AParameterServerShardsShardIsTheSameInEveryProcess(string job, int shard, string expected)
+    public void A_parameter_server_shards_shard_is_the_same_in_every_process(string job, int shard, string expected)
     {
         Assert.Equal(expected, ShardOf(new ParameterServerMessageExtractor(), Slice(job, shard)));
     }

@@ -47,7 +47,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     private const string Ready = "ParameterServerReplies.ShardReady";
 
     [Fact]
-    public void TheHandBuiltFramesBelowAreValidWhenWellFormed()
+    public void The_hand_built_frames_below_are_valid_when_well_formed()
     {
         // Guards the frames the other tests break: each is accepted when it is intact.
         Assert.IsType<ParameterServerCommands.GradientSlice>(_serializer.FromBinary(Frame(SliceJson, 1, 2, 0, 0), Slice));
@@ -67,14 +67,14 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData("JobStatus")]
     [InlineData("PartitionSetup")]
     [InlineData("IDeepMapMessage")]
-    public void AnUnknownManifestIsRefused(string manifest)
+    public void An_unknown_manifest_is_refused(string manifest)
     {
         AssertRefused(_serializer.ToBinary(new JobCommands.SubmitJob("x")), manifest);
     }
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryTruncationOfAValidMessageIsRefused(string name)
+    public void Every_truncation_of_a_valid_message_is_refused(string name)
     {
         var sample = MessageSamples.Named(name);
         var manifest = _serializer.Manifest(sample);
@@ -86,7 +86,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void GarbageBytesAreRefused(string name)
+    public void Garbage_bytes_are_refused(string name)
     {
         var manifest = _serializer.Manifest(MessageSamples.Named(name));
         var random = new Random(manifest.GetHashCode(StringComparison.Ordinal) ^ 0x5EED);
@@ -141,7 +141,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     }
 
     [Fact]
-    public void JsonNestedTooDeeplyIsRefused()
+    public void Json_nested_too_deeply_is_refused()
     {
         var json = "{\"Jobs\":" + new string('[', 10_000) + new string(']', 10_000) + "}";
         AssertRefused(Frame(json, 0), "JobReplies.JobList", "10 000 nested arrays");
@@ -169,7 +169,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData("{}")]
     [InlineData("{\"Partition\":1,\"Step\":1}")]
     [InlineData("{\"Setup\":null,\"Partition\":1,\"Step\":1}")]
-    public void AComputeGradientWithoutItsSetupIsRefused(string json)
+    public void A_compute_gradient_without_its_setup_is_refused(string json)
     {
         // Accepted, it would throw NullReferenceException later, in PartitionMessageExtractor (JobId => Setup.JobId)
         // inside the shard region, instead of being dropped here.
@@ -184,13 +184,13 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData("JobReplies.JobList", "{}")]
     [InlineData("JobReplies.JobList", "{\"Jobs\":null}")]
     [InlineData("ParameterServerReplies.ShardReady", "{\"Shard\":1}")]
-    public void ABodyMissingANonNullableFieldIsRefused(string manifest, string json)
+    public void A_body_missing_a_non_nullable_field_is_refused(string manifest, string json)
     {
         AssertRefused(Frame(json, 0), manifest, json);
     }
 
     [Fact]
-    public void AnArrayLengthThatRunsPastTheEndIsRefused()
+    public void An_array_length_that_runs_past_the_end_is_refused()
     {
         AssertRefused(Frame(SliceJson, 1, 1000, 0, 0), Slice, "length 1000, 2 floats present");
         AssertRefused(Frame(SliceJson, 1, 3, 0, 0), Slice, "length 3, 2 floats present");
@@ -203,7 +203,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     }
 
     [Fact]
-    public void AJsonLengthThatRunsPastTheEndIsRefused()
+    public void A_json_length_that_runs_past_the_end_is_refused()
     {
         var bytes = Frame(SliceJson, 1, 0);
         foreach (var jsonLength in new[] { bytes.Length - 3, bytes.Length, bytes.Length + 1, int.MaxValue, -1, -4, int.MinValue })
@@ -221,14 +221,14 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData(2)]
     [InlineData(1_000_000)]
     [InlineData(int.MaxValue)]
-    public void AnArrayCountThatRunsPastTheEndIsRefused(int count)
+    public void An_array_count_that_runs_past_the_end_is_refused(int count)
     {
         AssertRefused(Frame(SliceJson, count, 1, 0), Slice, $"array count {count}");
     }
 
     // Fails until the count is checked against the bytes left before `new float[count][]` (reported).
     [Fact]
-    public void AHostileArrayCountDoesNotMakeTheNodeAllocateForIt()
+    public void A_hostile_array_count_does_not_make_the_node_allocate_for_it()
     {
         // 16 bytes after the JSON claim ten million arrays; the reader must notice they cannot fit before it allocates.
         var bytes = Frame(SliceJson, 10_000_000, 1, 0);
@@ -245,7 +245,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
-    public void ATensorMessageWithTheWrongNumberOfArraysIsRefused(int count)
+    public void A_tensor_message_with_the_wrong_number_of_arrays_is_refused(int count)
     {
         var tail = new List<int> { count };
         for (var i = 0; i < count; i++) tail.AddRange([1, 0]);
@@ -257,7 +257,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(3)]
-    public void PartitionDataWithTheWrongNumberOfArraysIsRefused(int count)
+    public void Partition_data_with_the_wrong_number_of_arrays_is_refused(int count)
     {
         var tail = new List<int> { count };
         for (var i = 0; i < count; i++) tail.AddRange([1, 0]);
@@ -265,14 +265,14 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     }
 
     [Fact]
-    public void AMessageWithoutArraysThatClaimsSomeIsRefused()
+    public void A_message_without_arrays_that_claims_some_is_refused()
     {
         AssertRefused(Frame(ReadyJson, 1, 0), Ready, "count 1");
         AssertRefused(Frame(ReadyJson, -1), Ready, "count -1");
     }
 
     [Fact]
-    public void AJsonFloatArrayInsteadOfARawOneIsRefused()
+    public void A_json_float_array_instead_of_a_raw_one_is_refused()
     {
         AssertRefused(Frame(SliceJson.Replace("\"Values\":null", "\"Values\":[1,2,3]"), 1, 0), Slice, "Values in the JSON");
         AssertRefused(Frame(SliceJson.Replace("\"Values\":null", "\"Values\":\"AAAA\""), 1, 0), Slice, "Values as a string");
@@ -282,7 +282,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(4)]
-    public void BytesAfterTheLastArrayAreRefused(int extra)
+    public void Bytes_after_the_last_array_are_refused(int extra)
     {
         var slice = Frame(SliceJson, 1, 0);
         AssertRefused([.. slice, .. new byte[extra]], Slice, $"{extra} extra bytes");
@@ -292,7 +292,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
-    public void BytesAfterTheArrayCountOfAMessageWithoutArraysAreRefused(int extra)
+    public void Bytes_after_the_array_count_of_a_message_without_arrays_are_refused(int extra)
     {
         var ready = Frame(ReadyJson, 0);
         AssertRefused([.. ready, .. new byte[extra]], Ready, $"{extra} extra bytes");
@@ -304,7 +304,7 @@ public sealed class ProtocolSerializerMalformedInputTests(AkkaFixture akka) : IC
     /// </summary>
     [Theory]
     [MemberData(nameof(Samples))]
-    public void AnyOneCorruptByteGivesAMessageOrASerializationException(string name)
+    public void Any_one_corrupt_byte_gives_a_message_or_a_serialization_exception(string name)
     {
         var sample = MessageSamples.Named(name);
         var manifest = _serializer.Manifest(sample);

@@ -18,7 +18,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     private object RoundTrip(object message) => _serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message));
 
     [Fact]
-    public void EveryProtocolMessageTypeHasARoundTripSample()
+    public void Every_protocol_message_type_has_a_round_trip_sample()
     {
         var sampled = MessageSamples.All.Select(m => m.GetType()).ToHashSet();
         var missing = ProtocolSerializer.MessageTypes.Where(t => !sampled.Contains(t)).Select(t => t.FullName).Order().ToList();
@@ -32,7 +32,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryMessageTypeSurvivesToBinaryAndFromBinary(string name)
+    public void Every_message_type_survives_to_binary_and_from_binary(string name)
     {
         var sample = MessageSamples.Named(name);
 
@@ -46,7 +46,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryTensorComesBackBitForBit(string name)
+    public void Every_tensor_comes_back_bit_for_bit(string name)
     {
         if (MessageSamples.Named(name) is not ITensorMessage sample) return;
 
@@ -61,7 +61,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     }
 
     [Fact]
-    public void FloatArraysTravelRawAfterTheJsonNotInsideIt()
+    public void Float_arrays_travel_raw_after_the_json_not_inside_it()
     {
         float[] values = [1.5f, float.NaN, -0f];
         var message = new ParameterServerCommands.GradientSlice("job-1", 0, 7, 1, 32, 0.5, 0, values);
@@ -80,7 +80,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     }
 
     [Fact]
-    public void ManifestRefusesAnObjectThatIsNotAProtocolMessage()
+    public void Manifest_refuses_an_object_that_is_not_a_protocol_message()
     {
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => _serializer.Manifest("not a message"));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => _serializer.Manifest(MessageSamples.Setup));
@@ -92,7 +92,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     /// Fails until the serializer's JSON options allow named floating-point literals (reported: ToBinary throws ArgumentException).
     /// </summary>
     [Fact]
-    public void NonFiniteLossesAndMetricsSurviveTheRoundTrip()
+    public void Non_finite_losses_and_metrics_survive_the_round_trip()
     {
         object[] messages =
         [
@@ -113,7 +113,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
 
     /// <summary>Error text cut at a fixed length can split a surrogate pair; the reply carrying it must still serialize.</summary>
     [Fact]
-    public void TextWithALoneSurrogateStillSerializes()
+    public void Text_with_a_lone_surrogate_still_serializes()
     {
         var error = "model too large 🚀"[..^1]; // ends in a lone high surrogate
         var message = new JobReplies.JobRefused(error, "$.model");
@@ -127,7 +127,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void AkkaPicksTheProtocolSerializerForEveryMessage(string name)
+    public void Akka_picks_the_protocol_serializer_for_every_message(string name)
     {
         var sample = MessageSamples.Named(name);
 
@@ -140,7 +140,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryMessageSurvivesAkkasSerializeAndDeserialize(string name)
+    public void Every_message_survives_Akkas_serialize_and_deserialize(string name)
     {
         var sample = MessageSamples.Named(name);
         var serialization = akka.System.Serialization;
@@ -154,7 +154,7 @@ public sealed class ProtocolSerializerRoundTripTests(AkkaFixture akka) : IClassF
     }
 
     [Fact]
-    public async Task AMessageSentBetweenActorsIsSerializedAndArrivesIntact()
+    public async Task A_message_sent_between_actors_is_serialized_and_arrives_intact()
     {
         var config = ConfigurationFactory.ParseString("akka.actor.serialize-messages = on")
             .WithFallback(ConfigurationFactory.ParseString(AkkaFixture.SerializerHocon));

@@ -40,7 +40,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     private static ParameterServerCommands.GradientSlice Slice(long step, int chunk, float[] values) => new("job-1", 0, step, 2, 64, 0.25, chunk, values);
 
     [Fact]
-    public void MessagesReachTheRecipientOnTheOtherNodeInOrderAndIntact()
+    public void Messages_reach_the_recipient_on_the_other_node_in_order_and_intact()
     {
         var sender = TensorChannel.Start(Sys, Node());
         var (receiver, probe) = Receiver();
@@ -61,7 +61,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
-    public void GarbageOnTheChannelClosesThatConnectionAndTheNodeServesTheNext()
+    public void Garbage_on_the_channel_closes_that_connection_and_the_node_serves_the_next()
     {
         var (receiver, probe) = Receiver();
         var port = int.Parse(receiver.Endpoint.Split(':')[1]);
@@ -80,7 +80,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
-    public void AFrameForARecipientTheNodeDoesNotHaveIsDroppedAndTheConnectionLives()
+    public void A_frame_for_a_recipient_the_node_does_not_have_is_dropped_and_the_connection_lives()
     {
         var sender = TensorChannel.Start(Sys, Node());
         var (receiver, probe) = Receiver();
@@ -93,7 +93,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
-    public void APeerThatCannotBeReachedCostsItsMessagesAndNothingElse()
+    public void A_peer_that_cannot_be_reached_costs_its_messages_and_nothing_else()
     {
         var sender = TensorChannel.Start(Sys, Node());
         var (receiver, probe) = Receiver();
@@ -109,7 +109,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
-    public void WithTlsOnlyANodeWithTheClusterCertificateIsHeard()
+    public void With_TLS_only_a_node_with_the_cluster_certificate_is_heard()
     {
         var cluster = SelfSigned("CN=deepmap-cluster");
         var (receiver, probe) = Receiver(new TlsSettings("cluster.pfx", cluster));
@@ -125,7 +125,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
-    public void AnIdleConnectionClosesAndTheNextMessageOpensANewOne()
+    public void An_idle_connection_closes_and_the_next_message_opens_a_new_one()
     {
         var sender = TensorChannel.Start(Sys, Node(), TimeSpan.FromMilliseconds(300));
         var (receiver, probe) = Receiver();
@@ -141,7 +141,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
 
     /// <summary>A worker that rejoins starts a new actor system in the same process: with a fixed port, its new channel must get it back.</summary>
     [Fact]
-    public async Task ANodeRestartedInTheSameProcessListensOnItsFixedPortAgain()
+    public async Task A_node_restarted_in_the_same_process_listens_on_its_fixed_port_again()
     {
         using var free = new TcpListener(System.Net.IPAddress.Loopback, 0);
         free.Start();
@@ -170,7 +170,7 @@ public sealed class TensorChannelTests() : TestKit(AkkaFixture.SerializerHocon)
     }
 
     [Fact]
-    public void APortInUseIsAOneLineErrorNamingTheSetting()
+    public void A_port_in_use_is_a_one_line_error_naming_the_setting()
     {
         using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();

@@ -26,7 +26,7 @@ public sealed class TensorFrameTests
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryMessageTypeSurvivesAFrameBitForBit(string name)
+    public void Every_message_type_survives_a_frame_bit_for_bit(string name)
     {
         var sample = MessageSamples.Named(name);
 
@@ -40,7 +40,7 @@ public sealed class TensorFrameTests
     }
 
     [Fact]
-    public void Fp16HalvesTheBytesAndRoundsEachValueToHalfPrecision()
+    public void Fp16_halves_the_bytes_and_rounds_each_value_to_half_precision()
     {
         var values = Enumerable.Range(0, 1000).Select(i => MathF.Sin(i) * 100 + 1e-3f * i).ToArray();
         var message = new ParameterServerReplies.WeightsChunk("job-1", 0, 3, 0, values);
@@ -55,7 +55,7 @@ public sealed class TensorFrameTests
     }
 
     [Fact]
-    public void APeerThatClosesBetweenFramesEndsTheStreamCleanly()
+    public void A_peer_that_closes_between_frames_ends_the_stream_cleanly()
     {
         var one = Frame(new ParameterServerCommands.GetWeights("job-1", 0, 5, "127.0.0.1:1", WireEncoding.Float32));
         var scratch = Array.Empty<byte>();
@@ -75,7 +75,7 @@ public sealed class TensorFrameTests
     /// <summary>Every corruption is refused as a bad frame (never another exception, never a large allocation).</summary>
     [Theory]
     [MemberData(nameof(Corruptions))]
-    public void ABrokenFrameIsRefusedBeforeItAllocates(string corruption)
+    public void A_broken_frame_is_refused_before_it_allocates(string corruption)
     {
         var good = Frame(new ParameterServerCommands.GradientSlice("job-1", 0, 7, 1, 32, 0.5, 0, [1, 2, 3]));
         var manifestLength = BinaryPrimitives.ReadUInt16LittleEndian(good.AsSpan(6));

@@ -1,6 +1,6 @@
 using DeepMap.Worker.Partitions;
 
-namespace DeepMap.Cluster.Tests;
+namespace DeepMap.Worker.Tests.Partitions;
 
 public sealed class DeviceTurnsTests
 {

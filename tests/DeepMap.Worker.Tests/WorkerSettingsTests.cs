@@ -1,7 +1,7 @@
 using DeepMap.Worker;
 using Microsoft.Extensions.Configuration;
 
-namespace DeepMap.Cluster.Tests;
+namespace DeepMap.Worker.Tests;
 
 public sealed class WorkerSettingsTests
 {

@@ -14,7 +14,7 @@ using DeepMap.Tensors.Optimizers;
 using DeepMap.Tensors.Training;
 using Xunit.Abstractions;
 
-namespace DeepMap.Cluster.Tests.ParameterServer;
+namespace DeepMap.Coordinator.Tests.ParameterServer;
 
 /// <summary>
 /// One parameter-server shard as an actor, with this test as its trainer: what it applies is read back through

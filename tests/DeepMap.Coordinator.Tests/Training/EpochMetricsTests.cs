@@ -2,7 +2,7 @@ using DeepMap.Coordinator.Training;
 using DeepMap.Protocol.Training;
 using DeepMap.Tensors.Training;
 
-namespace DeepMap.Cluster.Tests.Training;
+namespace DeepMap.Coordinator.Tests.Training;
 
 public sealed class EpochMetricsTests
 {

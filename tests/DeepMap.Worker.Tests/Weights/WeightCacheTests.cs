@@ -8,7 +8,7 @@ using DeepMap.Tensors.Training;
 using DeepMap.Worker.Weights;
 using Xunit.Abstractions;
 
-namespace DeepMap.Cluster.Tests.Weights;
+namespace DeepMap.Worker.Tests.Weights;
 
 /// <summary>
 /// A worker node's weight cache with this test as the one parameter-server shard, on a real tensor channel: what the
