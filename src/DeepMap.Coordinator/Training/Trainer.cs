@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using DeepMap.Coordinator.Training.Planning;
 using DeepMap.Protocol.Jobs;
@@ -66,6 +67,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Cluster.Get(Context.System).Subscribe(Self, typeof(ClusterEvent.MemberRemoved));
         Directory.CreateDirectory(_directory);
         TrainingStart start;
         try
@@ -107,6 +109,8 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         Publish();
     }
 
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
     private void Initializing()
     {
         Receive<ParameterServerReplies.ShardReady>(m =>
@@ -127,6 +131,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         Receive<PartitionEvents.StepSkipped>(m => Execute(_planner.Skipped(m)));
         Receive<ParameterServerReplies.ShardStepped>(m => Execute(_planner.Stepped(m)));
         Receive<StepTimeout>(m => Execute(_planner.TimedOut(m.Step)));
+        Receive<ClusterEvent.MemberRemoved>(m => Execute(_planner.MemberLeft(m.Member.Address.ToString())));
         Common();
     }
 
@@ -148,6 +153,8 @@ public sealed class Trainer : ReceiveActor, IWithTimers
             if (_state?.Version == m.Version) RequestState(m.Version);
         });
         Receive<TrainerCommands.Cancel>(_ => Finish(JobState.Cancelled, "cancelled"));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
     }
 
     private void Execute(IReadOnlyList<StepAction> actions)

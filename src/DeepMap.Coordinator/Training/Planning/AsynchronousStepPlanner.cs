@@ -109,6 +109,12 @@ public sealed class AsynchronousStepPlanner : StepPlanner
         }
     }
 
+    protected override void OnMemberLeft(string node)
+    {
+        foreach (var k in HostedOn(node))
+            if (Busy.TryGetValue(k, out var step)) Ask(k, step);
+    }
+
     protected override void Ask(int partition, long step)
     {
         _askedAt[partition] = _clock.GetUtcNow();

@@ -70,6 +70,13 @@ public sealed class BackupStepPlanner(StepSchedule schedule, int partitions, int
         foreach (var k in missing.Length > 0 && !_closed ? missing : _closed ? Sent.Order() : Enumerable.Range(0, Partitions)) Ask(k, Cursor);
     }
 
+    // Once the step has closed, it needs none of them.
+    protected override void AskLost(int[] partitions)
+    {
+        if (_closed) return;
+        foreach (var k in partitions) Ask(k, Cursor);
+    }
+
     private void AskIfIdle(int partition)
     {
         if (!_closed && !Busy.ContainsKey(partition) && !Sent.Contains(partition)) Ask(partition, Cursor);

@@ -62,6 +62,16 @@ public abstract class LockstepPlanner(StepSchedule schedule, int partitions, int
         Emit(new StepAction.StartTimeout(Cursor));
     }
 
+    protected override void OnMemberLeft(string node)
+    {
+        if (Reading) return;
+        int[] lost = [.. HostedOn(node).Where(k => !Sent.Contains(k))];
+        if (lost.Length > 0) AskLost(lost);
+    }
+
+    /// <summary>These partitions' node left before they sent their part of the open step.</summary>
+    protected abstract void AskLost(int[] partitions);
+
     /// <summary>
     /// The step timed out with these partitions' parts not sent (or none: every partition sent, yet a shard lacks a
     /// slice, lost with a node that left). Shards keep what they have, so asking again costs a recomputation, never a

@@ -73,6 +73,12 @@ public abstract class StepPlanner
 
     public IReadOnlyList<StepAction> TimedOut(long step) => Run(() => OnTimedOut(step));
 
+    /// <summary>
+    /// A node left the cluster: the partitions it hosted move, and whatever they were computing there is lost. They
+    /// are asked again now rather than at the step timeout (asking is idempotent, so a part that did arrive counts once).
+    /// </summary>
+    public IReadOnlyList<StepAction> MemberLeft(string node) => Run(() => OnMemberLeft(node));
+
     /// <summary>The state asked for with <see cref="StepAction.ReadState"/> is read and recorded: steps go on.</summary>
     public IReadOnlyList<StepAction> StateRead() => Run(OnStateRead);
 
@@ -85,6 +91,8 @@ public abstract class StepPlanner
     protected abstract void OnStepped(ParameterServerReplies.ShardStepped m);
 
     protected abstract void OnTimedOut(long step);
+
+    protected abstract void OnMemberLeft(string node);
 
     protected abstract void OnStateRead();
 
@@ -106,6 +114,9 @@ public abstract class StepPlanner
     protected void Computed(string node, long samples) => _nodeSamples[node] = _nodeSamples.GetValueOrDefault(node) + samples;
 
     protected string? NodeOf(int partition) => _nodes.GetValueOrDefault(partition);
+
+    /// <summary>The partitions whose last report came from <paramref name="node"/>, in order.</summary>
+    protected int[] HostedOn(string node) => [.. _nodes.Where(n => n.Value == node).Select(n => n.Key).Order()];
 
     /// <summary>"0 (last on node), 1": partitions with the node that last reported for them.</summary>
     protected string Describe(IEnumerable<int> partitions) =>

@@ -64,6 +64,11 @@ public sealed class SyncStepPlanner(StepSchedule schedule, int partitions, int s
         foreach (var k in missing.Length > 0 ? missing : Enumerable.Range(0, Partitions)) Ask(k, Cursor);
     }
 
+    protected override void AskLost(int[] partitions)
+    {
+        foreach (var k in partitions) Ask(k, Cursor);
+    }
+
     private void AskAhead()
     {
         var next = Cursor + 1;

@@ -103,6 +103,21 @@ public sealed class AsynchronousStepPlannerTests
         Assert.Single(actions.OfType<StepAction.StartTimeout>());
     }
 
+    [Fact]
+    public void When_a_node_leaves_the_step_its_busy_partition_was_computing_is_asked_again()
+    {
+        var planner = Planner(staleness: null);
+        planner.Start();
+        planner.Reported(Sent(0, 0, node: "node-a"));
+        planner.Reported(Sent(1, 0, node: "node-b"));
+        planner.Reported(Sent(1, 1, node: "node-b"));
+
+        var actions = planner.MemberLeft("node-b");
+
+        Assert.Equal([1], actions.Asked(step: 2));
+        Assert.Empty(actions.Asked(step: 1));
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private DateTimeOffset _now = DateTimeOffset.UnixEpoch;

@@ -116,4 +116,20 @@ public sealed class BackupStepPlannerTests
         Assert.Equal([0, 2], actions.Asked(step: 1));
         Assert.Empty(planner.TimedOut(1).OfType<StepAction.CloseStep>());
     }
+
+    [Fact]
+    public void When_a_node_leaves_a_partition_busy_there_with_an_old_step_is_asked_for_the_open_one_unless_it_closed()
+    {
+        var planner = Planner();
+        planner.Start();
+        planner.Reported(Sent(0, 0));
+        planner.Reported(Sent(1, 0));
+        planner.Skipped(Skipped(2, 5, node: "node-x")); // its last node
+        Finish(planner, 0);
+
+        Assert.Equal([2], planner.MemberLeft("node-x").Asked(step: 1));
+        planner.Reported(Sent(0, 1));
+        planner.Reported(Sent(1, 1));
+        Assert.Empty(planner.MemberLeft("node-x"));
+    }
 }

@@ -121,4 +121,19 @@ public sealed class SyncStepPlannerTests
         Assert.Equal("step 0: waiting for parameter-server shards 1 (every partition asked again)", actions.Single<StepAction.Waiting>().Reason);
         Assert.Equal([0, 1], actions.Asked(step: 0));
     }
+
+    [Fact]
+    public void When_a_node_leaves_its_partitions_that_have_not_sent_are_asked_again_at_once()
+    {
+        var planner = new SyncStepPlanner(Schedule, partitions: 3, shards: 1, cursor: 0);
+        planner.Start();
+        planner.Reported(Sent(0, 0, node: "node-a"));
+        planner.Reported(Sent(1, 0, node: "node-b"));
+        planner.Reported(Sent(2, 0, node: "node-a"));
+        planner.Stepped(Stepped(0, 0));
+        planner.Reported(Sent(0, 1, node: "node-a"));
+
+        Assert.Equal([2], planner.MemberLeft("node-a").Asked(step: 1));
+        Assert.Empty(planner.MemberLeft("node-c"));
+    }
 }
