@@ -41,6 +41,9 @@ public sealed class Trainer : ReceiveActor, IWithTimers
     private StateAssembly? _state;
     private bool _ended;
 
+    // Partitions and shards were started: at the end they are released (a job concluded from its final checkpoint has none).
+    private bool _launched;
+
     private sealed record StepTimeout(long Step);
 
     private sealed record RetryState(long Version);
@@ -104,6 +107,7 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         _setup = JobLaunch.Setup(_id, Spec, _data.Train, _offsets, self, _planner.Stepping);
         foreach (var state in JobLaunch.ShardStates(_id, Spec, start.State, _offsets, self, _planner.Version, _model.Optimizer!.Steps, _planner.Stepping))
             _shards.Tell(state);
+        _launched = true;
         var resuming = checkpoint.Step > 0 ? $"resuming from the checkpoint at step {checkpoint.Step}: " : "";
         _progress.Started(_planner.StepsDone, resuming + "parameter-server shards to start");
         Publish();
@@ -230,8 +234,11 @@ public sealed class Trainer : ReceiveActor, IWithTimers
         _ended = true;
         Timers.CancelAll();
         _progress.Ended(state, error);
-        for (var k = 0; k < Spec.Partitions; k++) _partitions.Tell(new PartitionCommands.ReleasePartition(_id, k));
-        for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ParameterServerCommands.StopShard(_id, s));
+        if (_launched)
+        {
+            for (var k = 0; k < Spec.Partitions; k++) _partitions.Tell(new PartitionCommands.ReleasePartition(_id, k));
+            for (var s = 0; s < Spec.PsShards; s++) _shards.Tell(new ParameterServerCommands.StopShard(_id, s));
+        }
         Context.Parent.Tell(new TrainerEvents.Finished(_progress.Status));
         Context.Stop(Self);
     }
